@@ -1,0 +1,55 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class ToApisApi implements ICredentialType {
+	name = 'toApisApi';
+
+	displayName = 'ToAPIs API';
+
+	icon: Icon = { light: 'file:../nodes/GptImage/gptImage.svg', dark: 'file:../nodes/GptImage/gptImage.dark.svg' };
+
+	documentationUrl = 'https://docs.toapis.com/';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Your ToAPIs API key (starts with sk-), from the API Key page of the ToAPIs console',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://toapis.com',
+			placeholder: 'e.g. https://toapis.cn',
+			description: 'Change it for the China endpoint (https://toapis.cn), a proxy, or a test server',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	// Listing the image models costs nothing and needs a valid key.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/v1/models',
+			qs: { type: 'image' },
+		},
+	};
+}

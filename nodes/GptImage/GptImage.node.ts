@@ -1,0 +1,50 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { OPERATIONS, route } from './actions/router';
+import { GATEWAYS, gatewayOptions } from './gateways';
+
+export class GptImage implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'GPT Image',
+		name: 'gptImage',
+		icon: { light: 'file:gptImage.svg', dark: 'file:gptImage.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["gateway"] }}',
+		description: "Generate and edit images with OpenAI's GPT image models through ToAPIs, Kie.ai or EvoLink",
+		defaults: { name: 'GPT Image' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: Object.values(GATEWAYS).map((gateway) => ({
+			name: gateway.credentialType,
+			required: true,
+			displayOptions: { show: { gateway: [gateway.id] } },
+		})),
+		properties: [
+			{
+				displayName: 'Gateway',
+				name: 'gateway',
+				type: 'options',
+				noDataExpression: true,
+				default: 'toApis',
+				options: gatewayOptions,
+				description: 'The service that runs the GPT image model for you',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'generate',
+				options: OPERATIONS.map(({ name, value, description, action }) => ({ name, value, description, action })),
+			},
+			...OPERATIONS.flatMap((operation) => operation.properties),
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route(this);
+	}
+}

@@ -1,0 +1,114 @@
+/* eslint-disable n8n-nodes-base/node-param-default-missing -- every default here is set, from the
+   adapter's model list; the rule only recognises literal values. */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { GATEWAYS } from '../gateways';
+import type { GatewayAdapter, ModelSpec } from '../gateways/types';
+
+/**
+ * Model, Size, Resolution and Number of Images, built from the adapters so that each gateway and
+ * model offers exactly the values it accepts, and a new gateway brings its own.
+ */
+
+const RESOLUTION_HINT: Record<string, string> = {
+	'1K': '1K (e.g. 1024x1024)',
+	'2K': '2K (e.g. 2048x1152 at 16:9)',
+	'4K': '4K (e.g. 3840x2160 at 16:9)',
+};
+
+function sizeOption(size: string) {
+	return { name: size, value: size };
+}
+
+function modelProperties(gateway: GatewayAdapter, operations: string[]): INodeProperties[] {
+	const show = { operation: operations, gateway: [gateway.id] };
+	const properties: INodeProperties[] = [
+		{
+			displayName: 'Model',
+			name: 'model',
+			type: 'options',
+			default: gateway.models[0].value,
+			options: gateway.models.map((model) => ({
+				name: model.name,
+				value: model.value,
+				description: model.description,
+			})),
+			displayOptions: { show },
+		},
+	];
+	for (const model of gateway.models) {
+		properties.push(...sizeProperties(gateway, model, operations));
+		if (model.counts.length > 1) {
+			properties.push({
+				displayName: 'Number of Images',
+				name: 'numberOfImages',
+				type: 'options',
+				default: model.counts[0],
+				options: model.counts.map((count) => ({ name: String(count), value: count })),
+				description: 'How many images the task makes; each becomes an output item (and each is billed)',
+				displayOptions: { show: { ...show, model: [model.value] } },
+			});
+		}
+	}
+	return properties;
+}
+
+function sizeProperties(gateway: GatewayAdapter, model: ModelSpec, operations: string[]): INodeProperties[] {
+	const show = { operation: operations, gateway: [gateway.id], model: [model.value] };
+	if (Array.isArray(model.sizes)) {
+		return [
+			{
+				displayName: 'Size',
+				name: 'size',
+				type: 'options',
+				default: model.sizes[0],
+				options: model.sizes.map(sizeOption),
+				description: 'Aspect ratio (or pixel size) of the images',
+				displayOptions: { show },
+			},
+		];
+	}
+	const tiers = Object.keys(model.sizes);
+	return [
+		{
+			displayName: 'Resolution',
+			name: 'resolution',
+			type: 'options',
+			default: tiers[0],
+			options: tiers.map((tier) => ({ name: RESOLUTION_HINT[tier] ?? tier, value: tier })),
+			description: 'Output resolution tier; each tier allows its own sizes',
+			displayOptions: { show },
+		},
+		...Object.entries(model.sizes).map(
+			([tier, sizes]): INodeProperties => ({
+				displayName: 'Size',
+				name: 'size',
+				type: 'options',
+				default: sizes[0],
+				options: sizes.map(sizeOption),
+				description: `Aspect ratio of the images (the sizes ${tier} allows)`,
+				displayOptions: { show: { ...show, resolution: [tier] } },
+			}),
+		),
+	];
+}
+
+export function modelAndSizeProperties(operations: string[]): INodeProperties[] {
+	return Object.values(GATEWAYS).flatMap((gateway) => modelProperties(gateway, operations));
+}
+
+/** Reads Model, Size, Resolution and Number of Images for one item. */
+export function readModelAndSize(
+	getParameter: (name: string, fallback: unknown) => unknown,
+	gateway: GatewayAdapter,
+): { model: string; size: string; resolution?: string; count: number } {
+	const model = String(getParameter('model', gateway.models[0].value));
+	const spec = gateway.models.find((candidate) => candidate.value === model);
+	const tiered = spec !== undefined && !Array.isArray(spec.sizes);
+	return {
+		model,
+		size: String(getParameter('size', '')),
+		resolution: tiered ? String(getParameter('resolution', '1K')) : undefined,
+		count: spec && spec.counts.length > 1 ? Number(getParameter('numberOfImages', 1)) : 1,
+	};
+}

@@ -1,0 +1,32 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import type { ItemJob } from '../engine/batch';
+import type { GatewayClient } from '../engine/transport';
+import type { GatewayAdapter } from '../gateways/types';
+
+/** What an operation gets for one input item. */
+export interface OperationRun {
+	ctx: IExecuteFunctions;
+	gateway: GatewayAdapter;
+	client: GatewayClient;
+	job: ItemJob;
+}
+
+/**
+ * One file per operation: its parameters, and what it does for one item in two steps. `prepare`
+ * reads and checks the item's parameters; the router runs it for every item before any `execute`,
+ * so that bad input in item 7 stops the node before item 0 has paid for a task.
+ */
+export interface Operation<Prepared = unknown> {
+	name: string;
+	value: string;
+	description: string;
+	action: string;
+	properties: INodeProperties[];
+	prepare(ctx: IExecuteFunctions, gateway: GatewayAdapter, itemIndex: number): Promise<Prepared>;
+	execute(run: OperationRun, prepared: Prepared): Promise<INodeExecutionData[]>;
+}
+
+/** Operations of every kind, as the router holds them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOperation = Operation<any>;

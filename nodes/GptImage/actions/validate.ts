@@ -1,0 +1,165 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
+import { z } from 'zod';
+
+import type { GatewayAdapter, ImageRequest, ModelSpec } from '../gateways/types';
+
+/**
+ * Checks a request against what the chosen gateway and model accept, before anything is paid
+ * for. Every problem names the parameter as the user sees it and the item it came from.
+ */
+
+const PARAMETER_NAMES: Record<keyof ImageRequest, string> = {
+	model: 'Model',
+	prompt: 'Prompt',
+	size: 'Size',
+	count: 'Number of Images',
+	resolution: 'Resolution',
+	referenceUrls: 'Reference Images',
+	maskUrl: 'Mask',
+	callbackUrl: 'Callback URL',
+	enhancePrompt: 'Enhance Prompt',
+	enableFallback: 'Enable Fallback',
+	fallbackModel: 'Fallback Model',
+};
+
+function isHttpUrl(value: string): boolean {
+	try {
+		const url = new URL(value);
+		return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+	} catch {
+		return false;
+	}
+}
+
+/** Hosts a gateway on the internet cannot call back: loopback, private and link-local ranges. */
+function isPrivateHost(hostname: string): boolean {
+	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+	if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) {
+		return true;
+	}
+	const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+	if (v4) {
+		const [a, b] = [Number(v4[1]), Number(v4[2])];
+		return (
+			a === 10 ||
+			a === 127 ||
+			a === 0 ||
+			(a === 169 && b === 254) ||
+			(a === 172 && b >= 16 && b <= 31) ||
+			(a === 192 && b === 168) ||
+			(a === 100 && b >= 64 && b <= 127)
+		);
+	}
+	return host === '::1' || host === '::' || /^f[cd][0-9a-f]{2}:/.test(host) || /^fe[89ab][0-9a-f]:/.test(host);
+}
+
+function allowedSizes(model: ModelSpec, resolution?: string): string[] {
+	if (Array.isArray(model.sizes)) return model.sizes;
+	return model.sizes[(resolution ?? '').toUpperCase()] ?? [];
+}
+
+function requestSchema(gateway: GatewayAdapter, model: ModelSpec) {
+	const { rules } = gateway;
+	const url = z.string().refine(isHttpUrl, (value) => ({
+		message: `"${value}" is not an absolute http(s) URL`,
+	}));
+	return z
+		.object({
+			model: z.string(),
+			prompt: z
+				.string()
+				.max(model.maxPromptLength, `must be at most ${model.maxPromptLength} characters for ${model.value} on ${gateway.displayName}`),
+			size: z.string(),
+			count: z.number().refine((count) => model.counts.includes(count), {
+				message: `must be one of ${model.counts.join(', ')} for ${model.value}`,
+			}),
+			resolution: z.string().optional(),
+			referenceUrls: z
+				.array(url)
+				.max(rules.maxReferenceImages, `at most ${rules.maxReferenceImages} images are allowed`),
+			maskUrl: url.optional(),
+			callbackUrl: url.optional(),
+		})
+		.passthrough()
+		.superRefine((request, issues) => {
+			if (!request.prompt.trim() && !(rules.promptOptionalWithImages && request.referenceUrls.length)) {
+				issues.addIssue({
+					code: z.ZodIssueCode.custom,
+					path: ['prompt'],
+					message: rules.promptOptionalWithImages
+						? 'is empty: describe the image, or give at least one reference image'
+						: `is empty: ${gateway.displayName} needs a prompt`,
+				});
+			}
+			if (!Array.isArray(model.sizes) && !allowedSizes(model, request.resolution).length) {
+				issues.addIssue({
+					code: z.ZodIssueCode.custom,
+					path: ['resolution'],
+					message: `must be one of ${Object.keys(model.sizes).join(', ')}`,
+				});
+			} else if (!allowedSizes(model, request.resolution).includes(request.size)) {
+				const sizes = allowedSizes(model, request.resolution);
+				const tier = Array.isArray(model.sizes) ? '' : ` at ${request.resolution}`;
+				issues.addIssue({
+					code: z.ZodIssueCode.custom,
+					path: ['size'],
+					message: `"${request.size}" is not available for ${model.value}${tier} on ${gateway.displayName}; use one of ${sizes.join(', ')}`,
+				});
+			}
+			if (request.callbackUrl) {
+				if (rules.callback === 'none') {
+					issues.addIssue({
+						code: z.ZodIssueCode.custom,
+						path: ['callbackUrl'],
+						message: `is not supported by ${gateway.displayName}`,
+					});
+				} else {
+					const callback = new URL(request.callbackUrl);
+					if (rules.callback === 'https' && callback.protocol !== 'https:') {
+						issues.addIssue({
+							code: z.ZodIssueCode.custom,
+							path: ['callbackUrl'],
+							message: `must use https on ${gateway.displayName}`,
+						});
+					} else if (isPrivateHost(callback.hostname)) {
+						issues.addIssue({
+							code: z.ZodIssueCode.custom,
+							path: ['callbackUrl'],
+							message: `points to a private address (${callback.hostname}) the gateway cannot reach; use a public URL such as your n8n webhook URL`,
+						});
+					}
+				}
+			}
+		});
+}
+
+export function validateRequest(
+	node: INode,
+	gateway: GatewayAdapter,
+	request: ImageRequest,
+	itemIndex: number,
+): ImageRequest {
+	const model = gateway.models.find((candidate) => candidate.value === request.model);
+	if (!model) {
+		throw new NodeOperationError(
+			node,
+			`Invalid "Model" in item ${itemIndex}: "${request.model}" is not offered by ${gateway.displayName}`,
+			{
+				itemIndex,
+				description: `Choose one of: ${gateway.models.map((m) => m.value).join(', ')}.`,
+			},
+		);
+	}
+	const result = requestSchema(gateway, model).safeParse(request);
+	if (result.success) return request;
+	const issue = result.error.issues[0];
+	const key = String(issue.path[0] ?? 'prompt') as keyof ImageRequest;
+	const parameter = PARAMETER_NAMES[key] ?? key;
+	const entry = typeof issue.path[1] === 'number' ? ` (entry ${issue.path[1] + 1})` : '';
+	const others = result.error.issues.length > 1 ? ` ${result.error.issues.length - 1} more problem(s) after this one.` : '';
+	throw new NodeOperationError(node, `Invalid "${parameter}"${entry} in item ${itemIndex}: ${issue.message}`, {
+		itemIndex,
+		description: `Change "${parameter}" and run again. Nothing was sent to ${gateway.displayName}.${others}`,
+	});
+}

@@ -1,0 +1,84 @@
+/**
+ * Runs one job per input item, up to `concurrency` at once, and returns the outcomes in input
+ * order. Gateway-free: a job is whatever the operation does for one item.
+ */
+
+export interface ItemJob {
+	itemIndex: number;
+	/** Aborts when the execution is stopped, or when another item failed and the node will fail. */
+	signal: AbortSignal;
+	/** Remember a created task until the job ends, so a failing batch can name the tasks it leaves running. */
+	trackTask(taskId: string): void;
+}
+
+export type ItemOutcome<T> = { ok: true; value: T } | { ok: false; error: Error };
+
+export interface BatchOptions {
+	count: number;
+	concurrency: number;
+	signal?: AbortSignal;
+	/** With continueOnFail off, the first failure stops the batch. */
+	stopOnError: boolean;
+}
+
+export interface BatchFailure {
+	error: Error;
+	itemIndex: number;
+	/** Tasks of other items that were still running when the batch stopped. */
+	abandonedTaskIds: string[];
+}
+
+export async function runBatch<T>(
+	options: BatchOptions,
+	job: (item: ItemJob) => Promise<T>,
+): Promise<{ outcomes: Array<ItemOutcome<T>>; failure?: BatchFailure }> {
+	const { count, signal, stopOnError } = options;
+	const controller = new AbortController();
+	const forwardAbort = () => controller.abort();
+	if (signal?.aborted) controller.abort();
+	signal?.addEventListener('abort', forwardAbort, { once: true });
+
+	const outcomes: Array<ItemOutcome<T>> = new Array(count);
+	const running = new Map<number, Set<string>>();
+	let failure: BatchFailure | undefined;
+	let next = 0;
+
+	const worker = async () => {
+		while (next < count && !controller.signal.aborted) {
+			const itemIndex = next++;
+			const tasks = new Set<string>();
+			running.set(itemIndex, tasks);
+			try {
+				const value = await job({
+					itemIndex,
+					signal: controller.signal,
+					trackTask: (taskId) => tasks.add(taskId),
+				});
+				outcomes[itemIndex] = { ok: true, value };
+			} catch (caught) {
+				const error = caught instanceof Error ? caught : new Error(String(caught));
+				outcomes[itemIndex] = { ok: false, error };
+				// Once the batch is stopping, the other items' errors are only the abort itself.
+				if (stopOnError && !failure && !controller.signal.aborted) {
+					failure = {
+						error,
+						itemIndex,
+						abandonedTaskIds: [...running.entries()]
+							.filter(([index]) => index !== itemIndex)
+							.flatMap(([, ids]) => [...ids]),
+					};
+					controller.abort();
+				}
+			} finally {
+				running.delete(itemIndex);
+			}
+		}
+	};
+
+	try {
+		await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, count)) }, worker));
+	} finally {
+		signal?.removeEventListener('abort', forwardAbort);
+	}
+	return { outcomes, failure };
+}

@@ -1,0 +1,115 @@
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+
+import type { FailureCategory } from '../gateways/types';
+import { apiError } from './errors';
+import { MAX_ATTEMPTS, retryDelayMs } from './retry';
+import { USER_AGENT } from './transport';
+import { waitFor } from './wait';
+
+/**
+ * Result files live on the gateways' CDNs. They are fetched with the plain HTTP helper, so the
+ * API key never travels to a CDN, and streamed into n8n's binary store without a buffer of ours.
+ */
+
+const DOWNLOAD_TIMEOUT_MS = 300_000;
+
+/** The response stream, typed through the helper that consumes it (node code may not import 'stream'). */
+type DownloadBody = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0] & { resume(): void };
+
+const MIME_BY_EXTENSION: Record<string, string> = {
+	png: 'image/png',
+	jpg: 'image/jpeg',
+	jpeg: 'image/jpeg',
+	webp: 'image/webp',
+	gif: 'image/gif',
+};
+
+const EXTENSION_BY_MIME: Record<string, string> = {
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/webp': 'webp',
+	'image/gif': 'gif',
+};
+
+/** The MIME type from the Content-Type header when it is an image type, else from the URL. */
+export function imageMimeType(url: string, contentType: unknown): string {
+	const header = typeof contentType === 'string' ? contentType.split(';')[0].trim().toLowerCase() : '';
+	if (header.startsWith('image/')) return header;
+	const extension = /\.([a-z0-9]+)(?:$|[?#])/i.exec(url)?.[1]?.toLowerCase() ?? '';
+	return MIME_BY_EXTENSION[extension] ?? 'image/png';
+}
+
+export interface DownloadTarget {
+	url: string;
+	/** File name without extension; the extension follows the MIME type. */
+	baseName: string;
+	itemIndex: number;
+	taskId?: string;
+	gatewayName: string;
+	signal?: AbortSignal;
+}
+
+function statusCategory(status: number): FailureCategory {
+	if (status === 403 || status === 404 || status === 410) return 'notFound';
+	if (status === 429) return 'rateLimit';
+	return 'gatewayDown';
+}
+
+/** Downloads one result file into n8n's binary store, retrying what is free to retry. */
+export async function downloadImage(ctx: IExecuteFunctions, target: DownloadTarget): Promise<IBinaryData> {
+	for (let attempt = 0; ; attempt++) {
+		let status = 0;
+		let detail = '';
+		let retryAfter: number | undefined;
+		try {
+			const response = (await ctx.helpers.httpRequest({
+				method: 'GET',
+				url: target.url,
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: DOWNLOAD_TIMEOUT_MS,
+				headers: { 'User-Agent': USER_AGENT },
+				abortSignal: target.signal,
+			})) as { statusCode: number; headers: Record<string, unknown>; body: DownloadBody };
+			status = response.statusCode;
+			if (status >= 200 && status < 300) {
+				const mimeType = imageMimeType(target.url, response.headers['content-type']);
+				const fileName = `${target.baseName}.${EXTENSION_BY_MIME[mimeType] ?? 'png'}`;
+				return await ctx.helpers.prepareBinaryData(response.body, fileName, mimeType);
+			}
+			response.body.resume();
+			const header = response.headers['retry-after'];
+			retryAfter = header === undefined ? undefined : Number(header) || undefined;
+			detail = `HTTP ${status}`;
+		} catch (error) {
+			target.signal?.throwIfAborted();
+			const code = (error as { code?: unknown; cause?: { code?: unknown } }).cause?.code ??
+				(error as { code?: unknown }).code;
+			detail = `the download did not complete (${typeof code === 'string' ? code : 'network error'})`;
+		}
+		// 403/404 from a CDN means the link expired: asking again will not help.
+		const final = status === 403 || status === 404 || status === 410;
+		if (final || attempt + 1 >= MAX_ATTEMPTS) {
+			throw apiError(
+				{
+					category: status ? statusCategory(status) : 'gatewayDown',
+					httpCode: status,
+					code: String(status || 'DOWNLOAD_FAILED'),
+					message: `Could not download ${target.url}: ${detail}`,
+				},
+				{
+					node: ctx.getNode(),
+					itemIndex: target.itemIndex,
+					gatewayName: target.gatewayName,
+					taskId: target.taskId,
+					action: 'downloading the image',
+					note: final
+						? 'Result links expire (ToAPIs and EvoLink after 24 hours, Kie after 14 days): generate again, or on Kie.ai try the Direct Download Link option.'
+						: undefined,
+				},
+			);
+		}
+		await waitFor(retryDelayMs(attempt, retryAfter), target.signal);
+	}
+}

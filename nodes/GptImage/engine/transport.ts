@@ -1,0 +1,207 @@
+import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import type {
+	GatewayAdapter,
+	GatewayCall,
+	GatewayFailure,
+	GatewayResponse,
+	ImageRequest,
+	ImageTask,
+} from '../gateways/types';
+import { apiError } from './errors';
+import { MAX_ATTEMPTS, isRetryable, neverSent, retryDelayMs } from './retry';
+import type { CallOutcome, CallPurpose } from './retry';
+import { waitFor } from './wait';
+
+/** The only place that talks to a gateway's API (downloads of result files are in binary.ts). */
+
+export const USER_AGENT = 'n8n-nodes-gpt-image';
+
+const TIMEOUT_MS: Record<CallPurpose, number> = { create: 120_000, read: 60_000 };
+
+export interface CallContext {
+	itemIndex: number;
+	signal?: AbortSignal;
+	/** What the node is doing, for error messages: "creating the task", "reading the task". */
+	action: string;
+	taskId?: string;
+}
+
+/** The network error code (ECONNRESET, ECONNABORTED …) somewhere in an HTTP client error. */
+function networkCodeOf(error: unknown): string {
+	let current: unknown = error;
+	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+		const { code, cause } = current as { code?: unknown; cause?: unknown };
+		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+		current = cause;
+	}
+	return 'ENETWORK';
+}
+
+const NETWORK_MESSAGES: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was closed before an answer came',
+	ECONNABORTED: 'no answer came in time',
+	ETIMEDOUT: 'no answer came in time',
+	ENOTFOUND: 'the host name could not be resolved',
+};
+
+function networkFailure(code: string): GatewayFailure {
+	return {
+		category: code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'gatewayDown',
+		httpCode: 0,
+		code,
+		message: `The request did not complete: ${NETWORK_MESSAGES[code] ?? 'a network error occurred'} (${code})`,
+	};
+}
+
+export class GatewayClient {
+	private baseUrls?: Promise<{ api: string; upload: string }>;
+
+	/** While a 429 asked us to wait, every call of this execution waits: one slow-down for all items. */
+	private pausedUntil = 0;
+
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		readonly gateway: GatewayAdapter,
+	) {}
+
+	private async urls(): Promise<{ api: string; upload: string }> {
+		this.baseUrls ??= this.ctx.getCredentials(this.gateway.credentialType).then((credentials) => {
+			const api = String(credentials.baseUrl ?? '').replace(/\/+$/, '');
+			const upload = String(credentials.uploadBaseUrl || api).replace(/\/+$/, '');
+			return { api, upload };
+		});
+		return await this.baseUrls;
+	}
+
+	/** One HTTP exchange, no retries. Network errors are returned as outcomes, not thrown. */
+	private async exchange(
+		call: GatewayCall,
+		purpose: CallPurpose,
+		signal?: AbortSignal,
+	): Promise<GatewayResponse | { networkCode: string }> {
+		const urls = await this.urls();
+		const options: IHttpRequestOptions = {
+			method: call.method,
+			url: `${call.host === 'upload' ? urls.upload : urls.api}${call.path}`,
+			qs: call.qs,
+			body: call.body,
+			headers: { 'User-Agent': USER_AGENT, ...call.headers },
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: TIMEOUT_MS[purpose],
+			abortSignal: signal,
+			// The key belongs to the gateway's host only.
+			sendCredentialsOnCrossOriginRedirect: false,
+		};
+		try {
+			const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
+				this.ctx,
+				this.gateway.credentialType,
+				options,
+			)) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
+			return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body };
+		} catch (error) {
+			signal?.throwIfAborted();
+			// Keep only the code: the client's error object holds the request, Authorization included.
+			return { networkCode: networkCodeOf(error) };
+		}
+	}
+
+	/**
+	 * Sends a call under the retry policy and returns the gateway's successful answer, or throws a
+	 * NodeApiError that says what to change. A create is repeated only when it certainly was not taken.
+	 */
+	async send(call: GatewayCall, purpose: CallPurpose, context: CallContext): Promise<GatewayResponse> {
+		for (let attempt = 0; ; attempt++) {
+			await waitFor(this.pausedUntil - Date.now(), context.signal);
+			const result = await this.exchange(call, purpose, context.signal);
+			const outcome: CallOutcome | undefined =
+				'networkCode' in result
+					? { kind: 'network', code: result.networkCode }
+					: (() => {
+							const failure = this.gateway.readFailure(result);
+							return failure ? { kind: 'failure' as const, failure } : undefined;
+						})();
+			if (!outcome) return result as GatewayResponse;
+
+			const failure = outcome.kind === 'failure' ? outcome.failure : networkFailure(outcome.code);
+			if (attempt + 1 < MAX_ATTEMPTS && isRetryable(purpose, outcome)) {
+				const delay = retryDelayMs(attempt, failure.retryAfterSeconds);
+				if (failure.category === 'rateLimit') {
+					this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delay);
+				}
+				await waitFor(delay, context.signal);
+				continue;
+			}
+			throw apiError(failure, {
+				node: this.ctx.getNode(),
+				itemIndex: context.itemIndex,
+				gatewayName: this.gateway.displayName,
+				taskId: context.taskId,
+				action: context.action,
+				note:
+					purpose === 'create' && !isRetryable(purpose, outcome) && mayHaveBeenAccepted(outcome)
+						? 'The task may have been created (and billed) anyway: check the gateway dashboard before running again.'
+						: undefined,
+			});
+		}
+	}
+
+	async createTask(request: ImageRequest, idempotencyKey: string, context: CallContext): Promise<string> {
+		const response = await this.send(this.gateway.createCall(request, idempotencyKey), 'create', context);
+		try {
+			return this.gateway.readCreated(response);
+		} catch {
+			throw apiError(
+				{
+					category: 'gatewayDown',
+					httpCode: response.statusCode,
+					code: 'NO_TASK_ID',
+					message: 'The gateway accepted the request but its answer holds no task id',
+				},
+				{
+					node: this.ctx.getNode(),
+					itemIndex: context.itemIndex,
+					gatewayName: this.gateway.displayName,
+					action: context.action,
+					note: 'The task may have been created (and billed): check the gateway dashboard before running again.',
+				},
+			);
+		}
+	}
+
+	/** The task, or undefined while the gateway does not show it yet. */
+	async readTask(taskId: string, context: CallContext): Promise<ImageTask | undefined> {
+		const response = await this.send(this.gateway.pollCall(taskId), 'read', { ...context, taskId });
+		try {
+			return this.gateway.readTask(response, taskId);
+		} catch {
+			throw apiError(
+				{
+					category: 'gatewayDown',
+					httpCode: response.statusCode,
+					code: 'UNEXPECTED_ANSWER',
+					message: 'The gateway answered the status request with a body this node does not understand',
+				},
+				{
+					node: this.ctx.getNode(),
+					itemIndex: context.itemIndex,
+					gatewayName: this.gateway.displayName,
+					action: context.action,
+					taskId,
+				},
+			);
+		}
+	}
+}
+
+/** Whether a failed create could still have produced a billed task. */
+function mayHaveBeenAccepted(outcome: CallOutcome): boolean {
+	if (outcome.kind === 'network') return !neverSent(outcome.code);
+	const { httpCode, category } = outcome.failure;
+	// A 2xx whose body we could not read may well hold a task id we never saw.
+	return httpCode === 0 || (httpCode >= 200 && httpCode < 300) || httpCode >= 500 || category === 'timeout';
+}

@@ -1,0 +1,27 @@
+import * as workflow from 'n8n-workflow';
+
+/** n8n-workflow's abortable sleep; older n8n versions only have the plain one. */
+const sleepWithAbort = (workflow as Partial<typeof workflow>).sleepWithAbort;
+
+/** Longest plain sleep between two looks at the signal when sleepWithAbort is missing. */
+const SLICE_MS = 200;
+
+/**
+ * Waits `ms`, or less if the execution is stopped: then it rejects with the abort, so that no
+ * loop goes on sleeping (and later sending) after Stop. Callers tell a stop from a failure by
+ * looking at the signal, not at the error.
+ */
+export async function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
+	signal?.throwIfAborted();
+	if (ms <= 0) return;
+	if (sleepWithAbort) {
+		await sleepWithAbort(ms, signal);
+	} else {
+		const end = Date.now() + ms;
+		while (Date.now() < end) {
+			await workflow.sleep(Math.min(SLICE_MS, end - Date.now()));
+			signal?.throwIfAborted();
+		}
+	}
+	signal?.throwIfAborted();
+}

@@ -1,0 +1,142 @@
+import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
+
+/**
+ * The provider-neutral model every gateway adapter translates to and from.
+ * The engine and the operations only ever see these types.
+ */
+
+export type GatewayId = 'toApis' | 'kieAi' | 'evoLink';
+
+export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface TaskError {
+	category: FailureCategory;
+	/** The gateway's own code, as it sent it. */
+	code: string;
+	message: string;
+}
+
+export interface ImageTask {
+	taskId: string;
+	gateway: GatewayId;
+	model?: string;
+	state: TaskState;
+	/** 0–100 on every gateway (Kie's "0.48" becomes 48). */
+	progress: number;
+	imageUrls: string[];
+	error?: TaskError;
+	createdAt?: string;
+	completedAt?: string;
+	expiresAt?: string;
+	/** The gateway's body, untouched, for users who need a field we do not map. */
+	raw: IDataObject;
+}
+
+/** What the user asked for, after validation, before it becomes a gateway body. */
+export interface ImageRequest {
+	model: string;
+	prompt: string;
+	size: string;
+	count: number;
+	resolution?: string;
+	referenceUrls: string[];
+	maskUrl?: string;
+	callbackUrl?: string;
+	enhancePrompt?: boolean;
+	enableFallback?: boolean;
+	fallbackModel?: string;
+}
+
+/** Which host of the gateway a call goes to. */
+export type GatewayHost = 'api' | 'upload';
+
+export interface GatewayCall {
+	method: IHttpRequestMethods;
+	host?: GatewayHost;
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	headers?: Record<string, string>;
+}
+
+export interface GatewayResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	/** Parsed JSON where the gateway sent JSON, else the text it sent (an HTML error page, say). */
+	body: unknown;
+}
+
+/**
+ * Why a call failed, in terms a user can act on. Every adapter maps its own codes to one of these.
+ */
+export type FailureCategory =
+	| 'credentials'
+	| 'quota'
+	| 'rateLimit'
+	| 'contentPolicy'
+	| 'badInput'
+	| 'inputNotFetchable'
+	| 'notFound'
+	| 'gatewayDown'
+	| 'timeout'
+	| 'unknown';
+
+export interface GatewayFailure {
+	category: FailureCategory;
+	httpCode: number;
+	/** The gateway's own code, as it sent it. */
+	code: string;
+	message: string;
+	/** Seconds the gateway asked us to wait (Retry-After). */
+	retryAfterSeconds?: number;
+}
+
+export interface ModelSpec {
+	value: string;
+	name: string;
+	description: string;
+	/** Allowed sizes; for models with resolution tiers, per tier. */
+	sizes: string[] | Record<string, string[]>;
+	counts: number[];
+	maxPromptLength: number;
+}
+
+export interface GatewayLimits {
+	/** Tasks in flight at once by default. */
+	defaultConcurrency: number;
+	/** Shortest time between two polls of one task. */
+	minPollIntervalMs: number;
+}
+
+/** Gateway rules the node checks before anything is paid for. */
+export interface GatewayRules {
+	maxReferenceImages: number;
+	/** Kie: the prompt may be left out when images are given. */
+	promptOptionalWithImages: boolean;
+	/** Whether the gateway takes a callback URL, and whether it must be https. */
+	callback: 'none' | 'http' | 'https';
+}
+
+export interface GatewayAdapter {
+	id: GatewayId;
+	displayName: string;
+	credentialType: string;
+	models: ModelSpec[];
+	limits: GatewayLimits;
+	rules: GatewayRules;
+
+	createCall(request: ImageRequest, idempotencyKey: string): GatewayCall;
+	/** The task id from a successful create answer. */
+	readCreated(response: GatewayResponse): string;
+
+	pollCall(taskId: string): GatewayCall;
+	/** The task, or undefined while the gateway does not show it yet (Kie, right after create). */
+	readTask(response: GatewayResponse, taskId: string): ImageTask | undefined;
+
+	/** A failure hidden in the response (HTTP status or an HTTP-200 envelope), else undefined. */
+	readFailure(response: GatewayResponse): GatewayFailure | undefined;
+
+	/** Kie only: trade a result URL for a short-lived direct link. */
+	directDownloadCall?(taskId: string, url: string): GatewayCall;
+	readDirectDownload?(response: GatewayResponse): string;
+}

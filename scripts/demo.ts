@@ -1,0 +1,89 @@
+/**
+ * The demo: starts the gateway simulator, runs every workflow in examples/ on n8n's real engine
+ * once per gateway, and writes the images the workflows end with to ./output/<gateway>/.
+ * Nothing leaves this machine. Run it with `npm run demo`.
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { join } from 'path';
+
+import { loadWorkflowFile, runWorkflow } from '../test/engine/runWorkflow';
+import type { WorkflowJson } from '../test/engine/runWorkflow';
+import { GatewaySimulator, pngSize } from '../test/simulator';
+import { GATEWAYS, retarget, simulatorCredentials } from '../test/support';
+
+const ROOT = join(__dirname, '..', '..');
+const EXAMPLES = join(ROOT, 'examples');
+const OUTPUT = join(ROOT, 'output');
+
+/** The examples wait a minute for real gateways; the simulator finishes tasks in 1.5 s. */
+function forSimulator(workflow: WorkflowJson): WorkflowJson {
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			node.type === 'n8n-nodes-base.wait' ? { ...node, parameters: { ...node.parameters, amount: 2 } } : node,
+		),
+	};
+}
+
+/** Nodes nothing follows: what a workflow ends with. */
+function lastNodes(workflow: WorkflowJson): string[] {
+	const sources = new Set(Object.keys(workflow.connections));
+	return workflow.nodes
+		.filter((node) => node.type !== 'n8n-nodes-base.stickyNote' && !sources.has(node.name))
+		.map((node) => node.name);
+}
+
+async function main(): Promise<number> {
+	const sim = await GatewaySimulator.start({ latencyMs: 1500 });
+	rmSync(OUTPUT, { recursive: true, force: true });
+	let failures = 0;
+	const rows: string[] = [];
+	try {
+		for (const file of readdirSync(EXAMPLES).filter((name) => name.endsWith('.json')).sort()) {
+			const example = forSimulator(loadWorkflowFile(join(EXAMPLES, file)));
+			for (const gateway of GATEWAYS) {
+				const started = Date.now();
+				const run = await runWorkflow({
+					workflow: retarget(example, gateway.id),
+					credentials: simulatorCredentials(sim),
+				});
+				const seconds = ((Date.now() - started) / 1000).toFixed(1);
+				if (run.error) {
+					failures++;
+					rows.push(`FAIL  ${file} on ${gateway.id}: ${run.error.message}`);
+					continue;
+				}
+				const directory = join(OUTPUT, gateway.id);
+				mkdirSync(directory, { recursive: true });
+				const written: string[] = [];
+				for (const nodeName of lastNodes(example)) {
+					for (const item of run.output(nodeName)) {
+						for (const binary of Object.values(item.binary ?? {})) {
+							const bytes = await run.binaryBuffer(binary);
+							const { width, height } = pngSize(bytes);
+							const name = `${file.replace(/\.json$/, '')}-${binary.fileName}`;
+							writeFileSync(join(directory, name), bytes);
+							written.push(`${name} (${width}x${height})`);
+						}
+					}
+				}
+				rows.push(`ok    ${file} on ${gateway.id} in ${seconds} s: ${written.length} PNG(s) → output/${gateway.id}/`);
+				for (const line of written) rows.push(`        ${line}`);
+			}
+		}
+	} finally {
+		await sim.stop();
+	}
+	// eslint-disable-next-line no-console
+	console.log(rows.join('\n'));
+	return failures ? 1 : 0;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error) => {
+		// eslint-disable-next-line no-console
+		console.error(error);
+		process.exit(1);
+	},
+);

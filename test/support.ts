@@ -1,0 +1,128 @@
+import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
+
+import { runWorkflow } from './engine/runWorkflow';
+import type { RunWorkflowOptions, RunWorkflowResult, WorkflowJson } from './engine/runWorkflow';
+import type { GatewayName, GatewaySimulator } from './simulator';
+
+/** What the tests share: workflows around one GPT Image node, credentials for the simulator. */
+
+export type GatewayId = 'toApis' | 'kieAi' | 'evoLink';
+
+export const GATEWAYS: Array<{ id: GatewayId; sim: GatewayName; credential: string }> = [
+	{ id: 'toApis', sim: 'toapis', credential: 'toApisApi' },
+	{ id: 'kieAi', sim: 'kie', credential: 'kieAiApi' },
+	{ id: 'evoLink', sim: 'evolink', credential: 'evoLinkApi' },
+];
+
+export const NODE_TYPE = 'n8n-nodes-gpt-image.gptImage';
+
+export function simName(gateway: GatewayId): GatewayName {
+	return GATEWAYS.find((g) => g.id === gateway)!.sim;
+}
+
+export function credentialType(gateway: GatewayId): string {
+	return GATEWAYS.find((g) => g.id === gateway)!.credential;
+}
+
+/** Credentials of every gateway, pointing at the simulator. */
+export function simulatorCredentials(
+	sim: GatewaySimulator,
+	apiKey = 'sk-sim-test',
+): Record<string, ICredentialDataDecryptedObject> {
+	return Object.fromEntries(
+		GATEWAYS.map((g) => [
+			g.credential,
+			{ apiKey, baseUrl: sim.baseUrl(g.sim), uploadBaseUrl: sim.uploadBaseUrl(g.sim) },
+		]),
+	);
+}
+
+export interface NodeSpec {
+	name?: string;
+	gateway: GatewayId;
+	parameters: IDataObject;
+	continueOnFail?: boolean;
+}
+
+let nodeCounter = 0;
+
+function gptImageNode(spec: NodeSpec, position: [number, number]): INode {
+	const credential = credentialType(spec.gateway);
+	return {
+		id: `node-${++nodeCounter}`,
+		name: spec.name ?? 'GPT Image',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position,
+		parameters: { gateway: spec.gateway, ...spec.parameters },
+		credentials: { [credential]: { id: `cred-${credential}`, name: credential } },
+		...(spec.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+}
+
+/**
+ * Manual Trigger → Items (a Code node returning `items`) → one or more GPT Image nodes in a row.
+ * `items` defaults to one empty item.
+ */
+export function workflowOf(specs: NodeSpec[], items: IDataObject[] = [{}]): WorkflowJson {
+	const nodes: INode[] = [
+		{
+			id: 'trigger',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		{
+			id: 'items',
+			name: 'Items',
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			position: [200, 0],
+			parameters: { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })))};` },
+		},
+		...specs.map((spec, index) => gptImageNode(spec, [400 + 200 * index, 0])),
+	];
+	const names = nodes.map((node) => node.name);
+	const connections = Object.fromEntries(
+		names.slice(0, -1).map((name, index) => [
+			name,
+			{ main: [[{ node: names[index + 1], type: 'main' as const, index: 0 }]] },
+		]),
+	);
+	return { nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+export async function runNode(
+	sim: GatewaySimulator,
+	spec: NodeSpec,
+	items?: IDataObject[],
+	extra: Partial<RunWorkflowOptions> = {},
+): Promise<RunWorkflowResult> {
+	return await runWorkflow({
+		workflow: workflowOf([spec], items),
+		credentials: simulatorCredentials(sim),
+		...extra,
+	});
+}
+
+/** Fast polling for tests: the simulator's tasks take a second or two. */
+export const FAST = { pollIntervalSeconds: 0.2 };
+
+/** Points every GPT Image node of a workflow at another gateway (and that gateway's credential). */
+export function retarget(workflow: WorkflowJson, gateway: GatewayId): WorkflowJson {
+	const credential = credentialType(gateway);
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			node.type === NODE_TYPE
+				? {
+						...node,
+						parameters: { ...node.parameters, gateway },
+						credentials: { [credential]: { id: `cred-${credential}`, name: credential } },
+					}
+				: node,
+		),
+	};
+}

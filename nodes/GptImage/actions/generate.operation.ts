@@ -2,7 +2,7 @@ import { randomString } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { GatewayAdapter, ImageRequest } from '../gateways/types';
-import { modelAndSizeProperties, readModelAndSize } from './parameters';
+import { modelAndSizeProperties, promptProperties, readModelAndSize } from './parameters';
 import { imageItems, readWaitOptions, waitForTask, waitOptionProperties } from './task';
 import type { WaitOptions } from './task';
 import type { Operation, OperationRun } from './types';
@@ -12,17 +12,7 @@ const show = { operation: ['generate'] };
 
 const properties: INodeProperties[] = [
 	...modelAndSizeProperties(['generate']),
-	{
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
-		default: '',
-		required: true,
-		typeOptions: { rows: 4 },
-		placeholder: 'e.g. A studio photo of a ceramic mug on a white background, soft light',
-		description: 'What the image should show',
-		displayOptions: { show },
-	},
+	...promptProperties('generate'),
 	{
 		displayName: 'Reference Images',
 		name: 'referenceImages',

@@ -112,3 +112,30 @@ export function readModelAndSize(
 		count: spec && spec.counts.length > 1 ? Number(getParameter('numberOfImages', 1)) : 1,
 	};
 }
+
+/**
+ * The prompt is required everywhere but on gateways that accept images alone (Kie), where an
+ * empty prompt with reference images is a valid request.
+ */
+export function promptProperties(operation: string): INodeProperties[] {
+	const base: INodeProperties = {
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		default: '',
+		typeOptions: { rows: 4 },
+		placeholder: 'e.g. A studio photo of a ceramic mug on a white background, soft light',
+		description: 'What the image should show',
+	};
+	const gateways = Object.values(GATEWAYS);
+	const required = gateways.filter((gateway) => !gateway.rules.promptOptionalWithImages).map((gateway) => gateway.id);
+	const optional = gateways.filter((gateway) => gateway.rules.promptOptionalWithImages).map((gateway) => gateway.id);
+	return [
+		{ ...base, required: true, displayOptions: { show: { operation: [operation], gateway: required } } },
+		{
+			...base,
+			description: 'What the image should show. May be empty when reference images are given.',
+			displayOptions: { show: { operation: [operation], gateway: optional } },
+		},
+	];
+}

@@ -33,10 +33,15 @@ export async function runBatch<T>(
 	job: (item: ItemJob) => Promise<T>,
 ): Promise<{ outcomes: Array<ItemOutcome<T>>; failure?: BatchFailure }> {
 	const { count, signal, stopOnError } = options;
-	const controller = new AbortController();
-	const forwardAbort = () => controller.abort();
-	if (signal?.aborted) controller.abort();
-	signal?.addEventListener('abort', forwardAbort, { once: true });
+	// Each job gets its own controller, aborted from here: one listener on the execution's signal
+	// however many items run, instead of one per request in flight.
+	const jobs = new Set<AbortController>();
+	let stopping = signal?.aborted === true;
+	const stopAll = () => {
+		stopping = true;
+		for (const job of jobs) job.abort();
+	};
+	signal?.addEventListener('abort', stopAll, { once: true });
 
 	const outcomes: Array<ItemOutcome<T>> = new Array(count);
 	const running = new Map<number, Set<string>>();
@@ -44,9 +49,11 @@ export async function runBatch<T>(
 	let next = 0;
 
 	const worker = async () => {
-		while (next < count && !controller.signal.aborted) {
+		while (next < count && !stopping) {
 			const itemIndex = next++;
 			const tasks = new Set<string>();
+			const controller = new AbortController();
+			jobs.add(controller);
 			running.set(itemIndex, tasks);
 			try {
 				const value = await job({
@@ -59,7 +66,7 @@ export async function runBatch<T>(
 				const error = caught instanceof Error ? caught : new Error(String(caught));
 				outcomes[itemIndex] = { ok: false, error };
 				// Once the batch is stopping, the other items' errors are only the abort itself.
-				if (stopOnError && !failure && !controller.signal.aborted) {
+				if (stopOnError && !failure && !stopping) {
 					failure = {
 						error,
 						itemIndex,
@@ -67,9 +74,10 @@ export async function runBatch<T>(
 							.filter(([index]) => index !== itemIndex)
 							.flatMap(([, ids]) => [...ids]),
 					};
-					controller.abort();
+					stopAll();
 				}
 			} finally {
+				jobs.delete(controller);
 				running.delete(itemIndex);
 			}
 		}
@@ -78,7 +86,7 @@ export async function runBatch<T>(
 	try {
 		await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, count)) }, worker));
 	} finally {
-		signal?.removeEventListener('abort', forwardAbort);
+		signal?.removeEventListener('abort', stopAll);
 	}
 	return { outcomes, failure };
 }

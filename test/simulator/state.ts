@@ -1,0 +1,155 @@
+/** The simulator's state shared by the three gateways: options, tasks, hosted files, limits, counters. */
+import { FileStore } from './files';
+import type { MaskConvention } from './images';
+import { RateLimiter } from './ratelimit';
+import { newTask, parseDirectives, type PromptDirectives, type SimTask, type TaskFailure } from './tasks';
+import type { GatewayName, ResolvedOptions, SimulatorOptions, SimulatorStats } from './types';
+
+export const DEFAULT_OPTIONS: ResolvedOptions = {
+	apiKey: 'sk-sim-test',
+	latencyMs: 1500,
+	failKeyword: 'FAIL_TASK',
+	strict: true,
+	fetchInputs: 'any',
+	cdnExpired: false,
+	toapis: { initialStatus: 'queued' },
+	kie: { resultKey: 'resultUrls', timeFormat: 'ms', nullRecordPolls: 0 },
+	evolink: { resultForm: 'results', honourIdempotencyKey: false },
+	rateLimits: {
+		kieCreatesPer10s: 20,
+		kiePollsPerSecondPerTask: 3,
+		toapisCreatesPerSecond: Infinity,
+		evolinkCreatesPerSecond: Infinity,
+	},
+};
+
+/** Top-level options are replaced, the per-gateway and rate-limit groups are merged field by field. */
+export function mergeOptions(base: ResolvedOptions, patch: Partial<SimulatorOptions>): ResolvedOptions {
+	return {
+		...base,
+		...withoutUndefined(patch),
+		toapis: { ...base.toapis, ...withoutUndefined(patch.toapis) },
+		kie: { ...base.kie, ...withoutUndefined(patch.kie) },
+		evolink: { ...base.evolink, ...withoutUndefined(patch.evolink) },
+		rateLimits: { ...base.rateLimits, ...withoutUndefined(patch.rateLimits) },
+	};
+}
+
+function withoutUndefined<T extends object>(value: T | undefined): Partial<T> {
+	return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The failure a prompt asks for: `[[fail:<code>]]`, or content policy for `[[fail]]` and the fail keyword. */
+function promptFailure(prompt: string, directives: PromptDirectives, failKeyword: string): TaskFailure | undefined {
+	if (directives.fail?.code) return { reason: 'requested', code: directives.fail.code };
+	if (directives.fail || (failKeyword !== '' && prompt.includes(failKeyword))) return { reason: 'contentPolicy' };
+	return undefined;
+}
+
+/** A validated create, in gateway-neutral terms. */
+export interface TaskRequest {
+	id: string;
+	gateway: GatewayName;
+	model: string;
+	prompt: string;
+	n: number;
+	size: string;
+	resolution?: string;
+	/** Result size when the task is not an edit of a hosted image. */
+	width: number;
+	height: number;
+	imageUrls: string[];
+	maskUrl?: string;
+	/** False when the gateway ignores the mask (Kie, with more than one input image). */
+	maskApplies: boolean;
+	maskConvention: MaskConvention;
+	params: unknown;
+}
+
+interface ResolvedInputs {
+	editSource?: string;
+	editMask?: string;
+	size?: { width: number; height: number };
+	failure?: TaskFailure;
+}
+
+export class SimState {
+	readonly tasks = new Map<string, SimTask>();
+	readonly files: FileStore;
+	readonly limiter = new RateLimiter();
+	stats: SimulatorStats = { rateLimited: 0, creates: 0, polls: 0 };
+
+	constructor(
+		public options: ResolvedOptions,
+		cdnUrl: string,
+	) {
+		this.files = new FileStore(cdnUrl, (id) => this.tasks.get(id));
+	}
+
+	/** A task of this gateway; another gateway's id is as unknown as a made-up one. */
+	task(id: string, gateway: GatewayName): SimTask | undefined {
+		const task = this.tasks.get(id);
+		return task?.gateway === gateway ? task : undefined;
+	}
+
+	createTask(request: TaskRequest, now: number): SimTask {
+		const directives = parseDirectives(request.prompt);
+		const inputs = this.resolveInputs(request, now);
+		// Input problems come first: the gateway's worker meets them before the model runs.
+		const failure = inputs.failure ?? promptFailure(request.prompt, directives, this.options.failKeyword);
+		const resultCount = Math.min(request.n, directives.partial ?? request.n);
+		const { width, height } = inputs.size ?? request;
+		const task = newTask({
+			id: request.id,
+			gateway: request.gateway,
+			model: request.model,
+			prompt: request.prompt,
+			n: request.n,
+			size: request.size,
+			resolution: request.resolution,
+			width,
+			height,
+			imageUrls: request.imageUrls,
+			maskUrl: request.maskUrl,
+			params: request.params,
+			createdAt: now,
+			doneAt: now + (directives.latencyMs ?? this.options.latencyMs),
+			failure,
+			resultUrls: Array.from({ length: resultCount }, (_, i) => this.files.resultUrl(request.id, i)),
+			editSource: inputs.editSource,
+			editMask: inputs.editMask,
+			maskConvention: request.maskConvention,
+		});
+		this.tasks.set(task.id, task);
+		this.stats.creates++;
+		return task;
+	}
+
+	/**
+	 * Looks at the input images the way the gateway's worker would: unreachable inputs fail the task (only
+	 * with fetchInputs 'own-only'); a hosted PNG as first image makes the task an edit of it, at its size;
+	 * a hosted mask must be a PNG of the same size. Foreign inputs are otherwise taken on trust and ignored.
+	 */
+	private resolveInputs(request: TaskRequest, now: number): ResolvedInputs {
+		const maskUrl = request.maskApplies ? request.maskUrl : undefined;
+		if (this.options.fetchInputs === 'own-only') {
+			const unreachable = [...request.imageUrls, ...(maskUrl ? [maskUrl] : [])].find(
+				(url) => !this.files.hostedFile(url, now),
+			);
+			if (unreachable) return { failure: { reason: 'inputUnreachable', url: unreachable } };
+		}
+		const sourceFile = request.imageUrls[0] ? this.files.hostedFile(request.imageUrls[0], now) : undefined;
+		const size = sourceFile && this.files.imageSize(sourceFile);
+		if (!size) return {};
+		const edit: ResolvedInputs = { editSource: request.imageUrls[0], size };
+		const maskFile = maskUrl ? this.files.hostedFile(maskUrl, now) : undefined;
+		if (!maskFile) return edit;
+		const maskSize = this.files.imageSize(maskFile);
+		if (!maskSize) return { ...edit, failure: { reason: 'invalidMask', detail: 'The mask must be a PNG image' } };
+		if (maskSize.width !== size.width || maskSize.height !== size.height) {
+			const detail = `The mask is ${maskSize.width}x${maskSize.height} but the image is ${size.width}x${size.height}`;
+			return { ...edit, failure: { reason: 'invalidMask', detail } };
+		}
+		return { ...edit, editMask: maskUrl };
+	}
+}

@@ -1,0 +1,128 @@
+/** The simulator's public types: options, the request log, scripted faults. */
+import type { IncomingHttpHeaders } from 'http';
+
+export type GatewayName = 'toapis' | 'kie' | 'evolink';
+
+export type RequestKind =
+	| 'create'
+	| 'poll'
+	/** A file GET on the CDN server. */
+	| 'download'
+	/** Kie's signed direct-link endpoint. */
+	| 'downloadUrl'
+	/** The cheap endpoints a credential test calls. */
+	| 'credit'
+	| 'upload'
+	| 'other';
+
+export interface RateLimits {
+	/** Kie: new tasks per sliding 10 s per key (default 20); the next one gets envelope code 429. */
+	kieCreatesPer10s?: number;
+	/** Kie: record-info calls per sliding second per task (default 3). */
+	kiePollsPerSecondPerTask?: number;
+	/** ToAPIs: creates per sliding second (default Infinity = off); excess gets HTTP 429 + Retry-After. */
+	toapisCreatesPerSecond?: number;
+	/** EvoLink: creates per sliding second (default Infinity = off); excess gets HTTP 429 + Retry-After. */
+	evolinkCreatesPerSecond?: number;
+}
+
+export interface SimulatorOptions {
+	/** The only accepted Bearer key; default 'sk-sim-test'. */
+	apiKey?: string;
+	/** Create-to-completion time of a task; default 1500. A prompt directive `[[latency:ms]]` overrides it. */
+	latencyMs?: number;
+	/** A prompt containing it fails with the gateway's content-policy failure; default 'FAIL_TASK'. */
+	failKeyword?: string;
+	/** Default true: unknown create fields or invalid values get the gateway's validation error. */
+	strict?: boolean;
+	/**
+	 * How input images are fetched. 'any' (default): URLs the simulator does not host are accepted and the
+	 * result is generated from the prompt. 'own-only': such a URL fails the task like an unreachable image.
+	 */
+	fetchInputs?: 'any' | 'own-only';
+	/** The CDN answers 403 (expired signed URL) for every file. */
+	cdnExpired?: boolean;
+	toapis?: { initialStatus?: 'queued' | 'submitted' };
+	kie?: {
+		resultKey?: 'resultUrls' | 'result_urls';
+		timeFormat?: 'ms' | 'string';
+		/** Polls of a new task that answer `{code:422,msg:'recordInfo is null'}` before the record shows; default 0. */
+		nullRecordPolls?: number;
+	};
+	evolink?: {
+		resultForm?: 'results' | 'result_data' | 'both';
+		/**
+		 * Default false (the API page promises nothing): a repeated `Idempotency-Key` creates a new task.
+		 * When true, a create repeating a key answers with the first task instead of creating another.
+		 */
+		honourIdempotencyKey?: boolean;
+	};
+	rateLimits?: RateLimits;
+}
+
+export interface ResolvedOptions {
+	apiKey: string;
+	latencyMs: number;
+	failKeyword: string;
+	strict: boolean;
+	fetchInputs: 'any' | 'own-only';
+	cdnExpired: boolean;
+	toapis: Required<NonNullable<SimulatorOptions['toapis']>>;
+	kie: Required<NonNullable<SimulatorOptions['kie']>>;
+	evolink: Required<NonNullable<SimulatorOptions['evolink']>>;
+	rateLimits: Required<RateLimits>;
+}
+
+export type FaultResponse =
+	/** Answer this HTTP status instead; without a body, 5xx get an HTML error page and 4xx the gateway's JSON. */
+	| { type: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+	/** HTTP 200 with a Kie envelope carrying this code. */
+	| { type: 'kieEnvelope'; code: number; msg: string }
+	/** HTTP 200 with a truncated JSON body. */
+	| { type: 'malformed' }
+	/** Destroy the socket without answering. */
+	| { type: 'reset' }
+	/** Answer nothing for `ms`, then destroy the socket. */
+	| { type: 'stall'; ms: number }
+	/** Wait `ms`, then answer normally. */
+	| { type: 'delay'; ms: number }
+	/** Do the work (a create makes its task), then destroy the socket: the client never hears. */
+	| { type: 'acceptThenReset' };
+
+export interface Fault {
+	gateway?: GatewayName;
+	kind: RequestKind;
+	/** How many matching requests get the fault; default 1. */
+	times?: number;
+	/** Let this many matching requests through first; default 0. */
+	afterMatches?: number;
+	response: FaultResponse;
+}
+
+export interface LoggedRequest {
+	server: 'api' | 'cdn';
+	gateway?: GatewayName;
+	kind: RequestKind;
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	headers: IncomingHttpHeaders;
+	/** Parsed JSON, a string, or for binary/multipart bodies `{bytes, ...fields}` (file parts as `{filename, contentType, bytes}`). */
+	body: unknown;
+	/** Date.now() on arrival. */
+	at: number;
+	/** What was answered; undefined when the socket was destroyed instead. */
+	status?: number;
+	taskId?: string;
+	/** Set when a scripted fault shaped the answer. */
+	fault?: FaultResponse['type'];
+}
+
+export interface SimulatorStats {
+	/** 429 answers: HTTP 429 or a Kie envelope with code 429, built-in limits and injected faults alike. */
+	rateLimited: number;
+	/** Tasks actually created. */
+	creates: number;
+	/** Poll requests answered by the gateway logic (not rate-limited, not faulted). */
+	polls: number;
+}

@@ -1,0 +1,106 @@
+/** Reading create bodies the way the gateways validate them. */
+
+export interface Problem {
+	param: string;
+	message: string;
+	/** A gateway-specific error code, e.g. ToAPIs' `invalid_reference_images`. */
+	code?: string;
+}
+
+/**
+ * Reads the fields of one create body. Every unknown field and every invalid value is recorded as a
+ * Problem and replaced by its default, so a non-strict simulator can go on with what it understood.
+ */
+export class FieldReader {
+	readonly problems: Problem[] = [];
+
+	constructor(
+		private readonly body: Record<string, unknown>,
+		allowed: readonly string[],
+	) {
+		for (const key of Object.keys(body)) {
+			if (!allowed.includes(key)) this.problem(key, `Unknown parameter: '${key}'.`);
+		}
+	}
+
+	problem(param: string, message: string, code?: string): void {
+		this.problems.push({ param, message, code });
+	}
+
+	has(name: string): boolean {
+		return this.body[name] !== undefined && this.body[name] !== null;
+	}
+
+	string(name: string, rules: { required?: boolean; maxLength?: number } = {}): string | undefined {
+		const value = this.body[name];
+		if (!this.has(name) || value === '') {
+			if (rules.required) this.problem(name, `The '${name}' field is required.`);
+			return undefined;
+		}
+		if (typeof value !== 'string') {
+			this.problem(name, `The '${name}' field must be a string.`);
+			return undefined;
+		}
+		if (rules.maxLength !== undefined && value.length > rules.maxLength) {
+			this.problem(name, `The '${name}' field must be at most ${rules.maxLength} characters.`);
+		}
+		return value;
+	}
+
+	/** One of a fixed set of values, compared after `normalize` (e.g. upper-casing). */
+	choice<T extends string | number>(
+		name: string,
+		allowed: readonly T[],
+		fallback: T,
+		normalize: (value: unknown) => unknown = (v) => v,
+	): T {
+		if (!this.has(name)) return fallback;
+		const value = normalize(this.body[name]);
+		if (allowed.includes(value as T)) return value as T;
+		this.problem(name, `Invalid '${name}': ${JSON.stringify(this.body[name])}. Allowed: ${allowed.join(', ')}.`);
+		return fallback;
+	}
+
+	boolean(name: string): boolean | undefined {
+		if (!this.has(name)) return undefined;
+		if (typeof this.body[name] === 'boolean') return this.body[name] as boolean;
+		this.problem(name, `The '${name}' field must be a boolean.`);
+		return undefined;
+	}
+
+	/** A public http(s) URL, e.g. a mask or callback. */
+	url(name: string): string | undefined {
+		const value = this.string(name);
+		if (value !== undefined && !isHttpUrl(value)) {
+			this.problem(name, `The '${name}' field must be a public http(s) URL.`);
+			return undefined;
+		}
+		return value;
+	}
+
+	/** A list of http(s) URLs. Base64 or data: URLs get `notUrlCode` (ToAPIs names them specifically). */
+	urlList(name: string, max: number, notUrlCode?: string): string[] {
+		if (!this.has(name)) return [];
+		const value = this.body[name];
+		if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+			this.problem(name, `The '${name}' field must be an array of URL strings.`);
+			return [];
+		}
+		const urls = value as string[];
+		const bad = urls.find((u) => !isHttpUrl(u));
+		if (bad !== undefined) {
+			this.problem(name, `'${name}' accepts only public http(s) URLs; upload local files or base64 first.`, notUrlCode);
+		}
+		if (urls.length > max) this.problem(name, `'${name}' accepts at most ${max} images, got ${urls.length}.`);
+		return urls.filter(isHttpUrl).slice(0, max);
+	}
+}
+
+export function isHttpUrl(value: string): boolean {
+	try {
+		const { protocol } = new URL(value);
+		return protocol === 'http:' || protocol === 'https:';
+	} catch {
+		return false;
+	}
+}

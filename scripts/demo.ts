@@ -74,7 +74,6 @@ async function main(): Promise<number> {
 	} finally {
 		await sim.stop();
 	}
-	// eslint-disable-next-line no-console
 	console.log(rows.join('\n'));
 	return failures ? 1 : 0;
 }
@@ -82,7 +81,6 @@ async function main(): Promise<number> {
 main().then(
 	(code) => process.exit(code),
 	(error) => {
-		// eslint-disable-next-line no-console
 		console.error(error);
 		process.exit(1);
 	},

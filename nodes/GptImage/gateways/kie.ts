@@ -66,7 +66,8 @@ export const kieAi: GatewayAdapter = {
 			description: "Kie.ai's 4o Image API",
 			sizes: ['1:1', '3:2', '2:3'],
 			counts: [1, 2, 4],
-			maxPromptLength: 5000,
+			// Kie states no limit; this is OpenAI's own for its GPT image models.
+			maxPromptLength: 32000,
 		},
 	],
 	// 20 new tasks per 10 s per account; at most 3 status reads per second per task.

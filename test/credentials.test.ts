@@ -1,0 +1,33 @@
+import { testCredentials } from './engine/credentialTest';
+import { GatewaySimulator } from './simulator';
+import { GATEWAYS, simulatorCredentials } from './support';
+
+/** Each credential's test request, run the way n8n's credential tester runs it, against the simulator. */
+
+let sim: GatewaySimulator;
+
+beforeAll(async () => {
+	sim = await GatewaySimulator.start();
+});
+afterAll(async () => await sim.stop());
+beforeEach(() => sim.clearLog());
+
+describe.each(GATEWAYS)('$credential', ({ credential, sim: gatewayName }) => {
+	test('a valid key passes with a free request', async () => {
+		const result = await testCredentials(credential, simulatorCredentials(sim)[credential]);
+		expect(result).toMatchObject({ status: 'OK' });
+		expect(sim.requestsOf('credit', gatewayName)).toHaveLength(1);
+		expect(sim.creates()).toHaveLength(0);
+	});
+
+	test('a wrong key fails', async () => {
+		const result = await testCredentials(credential, simulatorCredentials(sim, 'sk-wrong')[credential]);
+		expect(result.status).toBe('Error');
+	});
+
+	test('a Base URL with a trailing slash works', async () => {
+		const data = simulatorCredentials(sim)[credential];
+		const result = await testCredentials(credential, { ...data, baseUrl: `${String(data.baseUrl)}/` });
+		expect(result).toMatchObject({ status: 'OK' });
+	});
+});

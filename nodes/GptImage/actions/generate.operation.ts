@@ -92,7 +92,7 @@ const properties: INodeProperties[] = [
 				default: 0,
 				typeOptions: { minValue: 0, maxValue: 100 },
 				description:
-					"How many input items run at once. 0 uses the gateway's sensible default (ToAPIs and EvoLink 10, Kie.ai 20).",
+					'How many input items have a task in flight at once. 0 means 100; Kie.ai creates are also spaced to its limit of 20 per 10 seconds. Lower it if the gateway answers with rate-limit errors.',
 			},
 			...waitOptionProperties,
 		],

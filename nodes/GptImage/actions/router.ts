@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { runBatch } from '../engine/batch';
 import type { ItemOutcome } from '../engine/batch';
+import { PollLoop } from '../engine/poll';
 import { GatewayClient } from '../engine/transport';
 import { gatewayById } from '../gateways';
 import { download } from './download.operation';
@@ -40,6 +41,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const continueOnFail = ctx.continueOnFail();
 	const signal = ctx.getExecutionCancelSignal?.();
 	const client = new GatewayClient(ctx, gateway);
+	const poller = new PollLoop();
 
 	// Every item's parameters are read and checked before the first task is created (and paid for).
 	const prepared: Array<ItemOutcome<unknown>> = [];
@@ -58,7 +60,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		async (job) => {
 			const input = prepared[job.itemIndex];
 			if (!input.ok) throw input.error;
-			return await operation.execute({ ctx, gateway, client, job }, input.value);
+			return await operation.execute({ ctx, gateway, client, poller, job }, input.value);
 		},
 	);
 

@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workf
 
 import { downloadImage } from '../engine/binary';
 import { apiError } from '../engine/errors';
-import { adaptiveSchedule, fixedSchedule, pollUntilDone } from '../engine/poll';
+import { adaptiveSchedule, fixedSchedule } from '../engine/poll';
 import type { ImageTask } from '../gateways/types';
 import type { OperationRun } from './types';
 
@@ -114,7 +114,7 @@ export async function waitForTask(
 	options: WaitOptions,
 	startedAt: number,
 ): Promise<ImageTask> {
-	const { ctx, gateway, client, job } = run;
+	const { ctx, gateway, client, poller, job } = run;
 	const { minPollIntervalMs } = gateway.limits;
 	const schedule =
 		options.pollIntervalSeconds > 0
@@ -122,7 +122,7 @@ export async function waitForTask(
 			: adaptiveSchedule(minPollIntervalMs);
 	const context = { itemIndex: job.itemIndex, signal: job.signal, action: 'waiting for the task', taskId };
 
-	const task = await pollUntilDone<ImageTask>({
+	const task = await poller.waitUntilDone<ImageTask>({
 		read: async () => {
 			const current = await client.readTask(taskId, context);
 			if (!current && Date.now() - startedAt > NOT_VISIBLE_GRACE_MS) {

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ItemJob } from '../engine/batch';
+import type { PollLoop } from '../engine/poll';
 import type { GatewayClient } from '../engine/transport';
 import type { GatewayAdapter } from '../gateways/types';
 
@@ -9,6 +10,8 @@ export interface OperationRun {
 	ctx: IExecuteFunctions;
 	gateway: GatewayAdapter;
 	client: GatewayClient;
+	/** The one loop that polls every task of this execution. */
+	poller: PollLoop;
 	job: ItemJob;
 }
 

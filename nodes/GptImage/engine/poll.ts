@@ -1,10 +1,6 @@
 import { waitFor } from './wait';
 
-/**
- * The wait-and-poll loop, free of any gateway: it asks `read` until `isDone`, waiting the
- * schedule's interval between reads, and gives up at the deadline with the caller's error.
- * The last read happens at the deadline at the latest, and nothing sleeps after it.
- */
+/** The wait-and-poll loop and its schedules, free of any gateway. */
 
 export interface PollSchedule {
 	/** Milliseconds before read number `attempt` (0 = the first read after the create). */
@@ -36,22 +32,99 @@ export interface PollOptions<T> {
 	signal?: AbortSignal;
 	/** The error to throw at the deadline, given the last value read (undefined: never seen). */
 	onTimeout: (last: T | undefined) => Error;
-	/** Called with every value read, e.g. to remember the last progress. */
-	onRead?: (value: T | undefined) => void;
 }
 
-export async function pollUntilDone<T>(options: PollOptions<T>): Promise<T> {
-	const { read, isDone, schedule, deadline, signal, onTimeout, onRead } = options;
-	let last: T | undefined;
-	for (let attempt = 0; ; attempt++) {
-		const remaining = deadline - Date.now();
-		await waitFor(Math.min(schedule.delayBefore(attempt), Math.max(0, remaining)), signal);
-		const value = await read();
-		onRead?.(value);
-		if (value !== undefined) {
-			last = value;
-			if (isDone(value)) return value;
+interface Entry {
+	options: PollOptions<unknown>;
+	attempt: number;
+	due: number;
+	reading: boolean;
+	last: unknown;
+	settle: (error: Error | undefined, value?: unknown) => void;
+}
+
+/**
+ * One loop polls every task of an execution, each on its own cadence: it sleeps until the next
+ * read is due, starts every due read (they run side by side), and wakes early when a task is
+ * added or leaves. A task leaves when it is done, at its deadline (the last read happens at the
+ * deadline at the latest and nothing sleeps after it), on a read error, or when its signal aborts.
+ * With no task left the loop ends, so nothing sleeps on after Stop.
+ */
+export class PollLoop {
+	private readonly entries = new Set<Entry>();
+	private running = false;
+	private wake?: AbortController;
+
+	async waitUntilDone<T>(options: PollOptions<T>): Promise<T> {
+		options.signal?.throwIfAborted();
+		return await new Promise<T>((resolve, reject) => {
+			const onAbort = () => entry.settle(new Error('The execution was stopped'));
+			const entry: Entry = {
+				options: options as PollOptions<unknown>,
+				attempt: 0,
+				due: Math.min(Date.now() + options.schedule.delayBefore(0), options.deadline),
+				reading: false,
+				last: undefined,
+				settle: (error, value) => {
+					if (!this.entries.delete(entry)) return;
+					options.signal?.removeEventListener('abort', onAbort);
+					this.kick();
+					if (error) reject(error);
+					else resolve(value as T);
+				},
+			};
+			this.entries.add(entry);
+			options.signal?.addEventListener('abort', onAbort, { once: true });
+			this.kick();
+		});
+	}
+
+	/** Re-plans the loop's sleep, starting the loop when it is not running. */
+	private kick(): void {
+		this.wake?.abort();
+		if (!this.running && this.entries.size) {
+			this.running = true;
+			void this.run();
 		}
-		if (Date.now() >= deadline) throw onTimeout(last);
+	}
+
+	private async run(): Promise<void> {
+		while (this.entries.size) {
+			const now = Date.now();
+			let nextDue = Infinity;
+			for (const entry of this.entries) {
+				if (entry.reading) continue;
+				if (entry.due <= now) void this.read(entry);
+				else nextDue = Math.min(nextDue, entry.due);
+			}
+			this.wake = new AbortController();
+			// Sleeps until the next read is due, or until kick() aborts the sleep; with every
+			// task reading, only a kick (a read ending, a task leaving) ends it.
+			await waitFor(nextDue === Infinity ? 60_000 : nextDue - now, this.wake.signal).catch(
+				(error: unknown) => {
+					if (!this.wake?.signal.aborted) throw error;
+				},
+			);
+		}
+		this.running = false;
+	}
+
+	private async read(entry: Entry): Promise<void> {
+		const { read, isDone, schedule, deadline, onTimeout } = entry.options;
+		entry.reading = true;
+		try {
+			const value = await read();
+			if (value !== undefined) {
+				entry.last = value;
+				if (isDone(value)) return entry.settle(undefined, value);
+			}
+			if (Date.now() >= deadline) return entry.settle(onTimeout(entry.last));
+			entry.attempt++;
+			entry.due = Math.min(Date.now() + schedule.delayBefore(entry.attempt), deadline);
+			entry.reading = false;
+			this.kick();
+		} catch (error) {
+			entry.settle(error as Error);
+		}
 	}
 }

@@ -9,6 +9,7 @@ import type {
 	ImageTask,
 } from '../gateways/types';
 import { apiError } from './errors';
+import { SlidingWindowLimiter } from './rateLimit';
 import { MAX_ATTEMPTS, isRetryable, neverSent, retryDelayMs } from './retry';
 import type { CallOutcome, CallPurpose } from './retry';
 import { waitFor } from './wait';
@@ -61,10 +62,16 @@ export class GatewayClient {
 	/** While a 429 asked us to wait, every call of this execution waits: one slow-down for all items. */
 	private pausedUntil = 0;
 
+	/** Creates wait their turn where the gateway documents a create rate (Kie: 20 per 10 s). */
+	private readonly createLimiter?: SlidingWindowLimiter;
+
 	constructor(
 		private readonly ctx: IExecuteFunctions,
 		readonly gateway: GatewayAdapter,
-	) {}
+	) {
+		const rate = gateway.limits.createsPerWindow;
+		if (rate) this.createLimiter = new SlidingWindowLimiter(rate.count, rate.windowMs);
+	}
 
 	private async urls(): Promise<{ api: string; upload: string }> {
 		this.baseUrls ??= this.ctx.getCredentials(this.gateway.credentialType).then((credentials) => {
@@ -117,6 +124,7 @@ export class GatewayClient {
 	async send(call: GatewayCall, purpose: CallPurpose, context: CallContext): Promise<GatewayResponse> {
 		for (let attempt = 0; ; attempt++) {
 			await waitFor(this.pausedUntil - Date.now(), context.signal);
+			if (purpose === 'create') await this.createLimiter?.acquire(context.signal);
 			const result = await this.exchange(call, purpose, context.signal);
 			const outcome: CallOutcome | undefined =
 				'networkCode' in result

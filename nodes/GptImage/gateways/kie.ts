@@ -71,7 +71,11 @@ export const kieAi: GatewayAdapter = {
 		},
 	],
 	// 20 new tasks per 10 s per account; at most 3 status reads per second per task.
-	limits: { defaultConcurrency: 20, minPollIntervalMs: 340 },
+	limits: {
+		defaultConcurrency: 100,
+		minPollIntervalMs: 340,
+		createsPerWindow: { count: 20, windowMs: 10_000 },
+	},
 	rules: { maxReferenceImages: 5, promptOptionalWithImages: true, callback: 'http' },
 
 	createCall(request) {

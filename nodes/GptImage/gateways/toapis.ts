@@ -83,7 +83,8 @@ export const toApis: GatewayAdapter = {
 			maxPromptLength: 32000,
 		},
 	],
-	limits: { defaultConcurrency: 10, minPollIntervalMs: 500 },
+	// No documented limits: a 429 slows the whole run down (see the retry policy).
+	limits: { defaultConcurrency: 100, minPollIntervalMs: 500 },
 	rules: { maxReferenceImages: 5, promptOptionalWithImages: false, callback: 'none' },
 
 	createCall(request) {

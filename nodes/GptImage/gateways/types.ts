@@ -106,6 +106,8 @@ export interface GatewayLimits {
 	defaultConcurrency: number;
 	/** Shortest time between two polls of one task. */
 	minPollIntervalMs: number;
+	/** How many tasks may be created in a time window, where the gateway documents it. */
+	createsPerWindow?: { count: number; windowMs: number };
 }
 
 /** Gateway rules the node checks before anything is paid for. */

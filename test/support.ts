@@ -2,6 +2,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-wor
 
 import { runWorkflow } from './engine/runWorkflow';
 import type { RunWorkflowOptions, RunWorkflowResult, WorkflowJson } from './engine/runWorkflow';
+import { IMAGES_NODE_TYPE } from './images';
+import type { FileSpec } from './images';
 import type { GatewayName, GatewaySimulator } from './simulator';
 
 /** What the tests share: workflows around one GPT Image node, credentials for the simulator. */
@@ -64,7 +66,7 @@ function gptImageNode(spec: NodeSpec, position: [number, number]): INode {
  * Manual Trigger → Items (a Code node returning `items`) → one or more GPT Image nodes in a row.
  * `items` defaults to one empty item.
  */
-export function workflowOf(specs: NodeSpec[], items: IDataObject[] = [{}]): WorkflowJson {
+export function workflowOf(specs: NodeSpec[], items: IDataObject[] = [{}], source?: INode): WorkflowJson {
 	const nodes: INode[] = [
 		{
 			id: 'trigger',
@@ -74,7 +76,7 @@ export function workflowOf(specs: NodeSpec[], items: IDataObject[] = [{}]): Work
 			position: [0, 0],
 			parameters: {},
 		},
-		{
+		source ?? {
 			id: 'items',
 			name: 'Items',
 			type: 'n8n-nodes-base.code',
@@ -105,6 +107,23 @@ export async function runNode(
 		credentials: simulatorCredentials(sim),
 		...extra,
 	});
+}
+
+/** Like runNode, with input items that carry image binaries (see test/images.ts). */
+export async function runNodeWithFiles(
+	sim: GatewaySimulator,
+	spec: NodeSpec,
+	items: Array<{ json?: IDataObject; files: FileSpec[] }>,
+): Promise<RunWorkflowResult> {
+	const source: INode = {
+		id: 'images',
+		name: 'Images',
+		type: IMAGES_NODE_TYPE,
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: { items: JSON.stringify(items) },
+	};
+	return await runWorkflow({ workflow: workflowOf([spec], [], source), credentials: simulatorCredentials(sim) });
 }
 
 /** Fast polling for tests: the simulator's tasks take a second or two. */

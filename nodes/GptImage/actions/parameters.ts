@@ -20,15 +20,15 @@ function sizeOption(size: string) {
 	return { name: size, value: size };
 }
 
-function modelProperties(gateway: GatewayAdapter, operations: string[]): INodeProperties[] {
+function modelProperties(gateway: GatewayAdapter, operations: string[], models: ModelSpec[]): INodeProperties[] {
 	const show = { operation: operations, gateway: [gateway.id] };
 	const properties: INodeProperties[] = [
 		{
 			displayName: 'Model',
 			name: 'model',
 			type: 'options',
-			default: gateway.models[0].value,
-			options: gateway.models.map((model) => ({
+			default: models[0].value,
+			options: models.map((model) => ({
 				name: model.name,
 				value: model.value,
 				description: model.description,
@@ -36,7 +36,7 @@ function modelProperties(gateway: GatewayAdapter, operations: string[]): INodePr
 			displayOptions: { show },
 		},
 	];
-	for (const model of gateway.models) {
+	for (const model of models) {
 		properties.push(...sizeProperties(gateway, model, operations));
 		if (model.counts.length > 1) {
 			properties.push({
@@ -93,8 +93,15 @@ function sizeProperties(gateway: GatewayAdapter, model: ModelSpec, operations: s
 	];
 }
 
-export function modelAndSizeProperties(operations: string[]): INodeProperties[] {
-	return Object.values(GATEWAYS).flatMap((gateway) => modelProperties(gateway, operations));
+/** Model, Size, Resolution and Number of Images of every gateway, for the models `offer` keeps. */
+export function modelAndSizeProperties(
+	operations: string[],
+	offer: (model: ModelSpec) => boolean = () => true,
+): INodeProperties[] {
+	return Object.values(GATEWAYS).flatMap((gateway) => {
+		const models = gateway.models.filter(offer);
+		return models.length ? modelProperties(gateway, operations, models) : [];
+	});
 }
 
 /** Reads Model, Size, Resolution and Number of Images for one item. */

@@ -7,11 +7,12 @@ import { PollLoop } from '../engine/poll';
 import { GatewayClient } from '../engine/transport';
 import { gatewayById } from '../gateways';
 import { download } from './download.operation';
+import { edit } from './edit.operation';
 import { generate } from './generate.operation';
 import { getStatus } from './getStatus.operation';
 import type { AnyOperation } from './types';
 
-export const OPERATIONS: AnyOperation[] = [generate, getStatus, download];
+export const OPERATIONS: AnyOperation[] = [generate, edit, getStatus, download];
 
 /** Errors leave the node as NodeApiError or NodeOperationError, always with the item they belong to. */
 function asNodeError(ctx: IExecuteFunctions, error: Error, itemIndex: number): NodeApiError | NodeOperationError {

@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INode } from 'n8n-workflow';
 import { z } from 'zod';
 
+import type { BinaryImage } from '../engine/upload';
 import type { GatewayAdapter, ImageRequest, ModelSpec } from '../gateways/types';
 
 /**
@@ -9,19 +10,36 @@ import type { GatewayAdapter, ImageRequest, ModelSpec } from '../gateways/types'
  * for. Every problem names the parameter as the user sees it and the item it came from.
  */
 
-const PARAMETER_NAMES: Record<keyof ImageRequest, string> = {
+/** An input image: a URL as given, or a binary from an earlier node (uploaded later). */
+export type ImageInput = { kind: 'url'; url: string } | { kind: 'binary'; image: BinaryImage };
+
+/** A request before its binaries are uploaded: images are inputs, not yet URLs. */
+export type RequestDraft = Omit<ImageRequest, 'referenceUrls' | 'maskUrl'> & {
+	references: ImageInput[];
+	mask?: ImageInput;
+};
+
+export type ParameterNames = Record<keyof RequestDraft, string>;
+
+export const PARAMETER_NAMES: ParameterNames = {
 	model: 'Model',
 	prompt: 'Prompt',
 	size: 'Size',
 	count: 'Number of Images',
 	resolution: 'Resolution',
-	referenceUrls: 'Reference Images',
-	maskUrl: 'Mask',
+	references: 'Reference Images',
+	mask: 'Mask',
 	callbackUrl: 'Callback URL',
 	enhancePrompt: 'Enhance Prompt',
 	enableFallback: 'Enable Fallback',
 	fallbackModel: 'Fallback Model',
 };
+
+const ACCEPTED_FORMATS = ['jpeg', 'png', 'webp'];
+
+function megabytes(bytes: number): string {
+	return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
 
 function isHttpUrl(value: string): boolean {
 	try {
@@ -59,6 +77,33 @@ function allowedSizes(model: ModelSpec, resolution?: string): string[] {
 	return model.sizes[(resolution ?? '').toUpperCase()] ?? [];
 }
 
+function imageInputSchema(maxBytes: number, formats: string[], what: string) {
+	return z.discriminatedUnion('kind', [
+		z.object({
+			kind: z.literal('url'),
+			url: z.string().refine(isHttpUrl, (value) => ({ message: `"${value}" is not an absolute http(s) URL` })),
+		}),
+		z.object({
+			kind: z.literal('binary'),
+			image: z.custom<BinaryImage>().superRefine((image, issues) => {
+				const name = `binary field "${image.property}" (${image.fileName})`;
+				if (!image.header || !formats.includes(image.header.format)) {
+					const found = image.header ? image.header.format.toUpperCase() : 'not an image this node can read';
+					issues.addIssue({
+						code: z.ZodIssueCode.custom,
+						message: `${name} is ${found}; ${what} must be ${formats.map((f) => f.toUpperCase()).join(', ')}`,
+					});
+				} else if (image.byteLength > maxBytes) {
+					issues.addIssue({
+						code: z.ZodIssueCode.custom,
+						message: `${name} is ${megabytes(image.byteLength)}; the gateway takes at most ${megabytes(maxBytes)}`,
+					});
+				}
+			}),
+		}),
+	]);
+}
+
 function requestSchema(gateway: GatewayAdapter, model: ModelSpec) {
 	const { rules } = gateway;
 	const url = z.string().refine(isHttpUrl, (value) => ({
@@ -75,15 +120,16 @@ function requestSchema(gateway: GatewayAdapter, model: ModelSpec) {
 				message: `must be one of ${model.counts.join(', ')} for ${model.value}`,
 			}),
 			resolution: z.string().optional(),
-			referenceUrls: z
-				.array(url)
+			references: z
+				.array(imageInputSchema(rules.maxImageBytes, ACCEPTED_FORMATS, 'an image'))
 				.max(rules.maxReferenceImages, `at most ${rules.maxReferenceImages} images are allowed`),
-			maskUrl: url.optional(),
+			mask: imageInputSchema(rules.maxMaskBytes, ['png'], 'a mask').optional(),
 			callbackUrl: url.optional(),
 		})
 		.passthrough()
 		.superRefine((request, issues) => {
-			if (!request.prompt.trim() && !(rules.promptOptionalWithImages && request.referenceUrls.length)) {
+			if (request.mask) checkMask(request, gateway, model, issues);
+			if (!request.prompt.trim() && !(rules.promptOptionalWithImages && request.references.length)) {
 				issues.addIssue({
 					code: z.ZodIssueCode.custom,
 					path: ['prompt'],
@@ -134,12 +180,30 @@ function requestSchema(gateway: GatewayAdapter, model: ModelSpec) {
 		});
 }
 
+/** The mask fits its image: one image, a model that edits, and the same pixel size where both are at hand. */
+function checkMask(request: RequestDraft, gateway: GatewayAdapter, model: ModelSpec, issues: z.RefinementCtx): void {
+	const fail = (message: string) => issues.addIssue({ code: z.ZodIssueCode.custom, path: ['mask'], message });
+	if (!model.supportsMask) return fail(`is not supported by ${model.value}`);
+	if (gateway.rules.maskNeedsSingleImage && request.references.length !== 1) {
+		return fail(`needs exactly one image on ${gateway.displayName} (there are ${request.references.length})`);
+	}
+	const [image] = request.references;
+	const mask = request.mask;
+	// URLs are checked by the gateway; two binaries we can compare here, before paying.
+	if (image?.kind !== 'binary' || mask?.kind !== 'binary' || !image.image.header || !mask.image.header) return;
+	const [a, b] = [image.image.header, mask.image.header];
+	if (a.width !== b.width || a.height !== b.height) {
+		fail(`is ${b.width}x${b.height} but the image is ${a.width}x${a.height}: the mask must have the same width and height`);
+	}
+}
+
 export function validateRequest(
 	node: INode,
 	gateway: GatewayAdapter,
-	request: ImageRequest,
+	request: RequestDraft,
 	itemIndex: number,
-): ImageRequest {
+	names: Partial<ParameterNames> = {},
+): RequestDraft {
 	const model = gateway.models.find((candidate) => candidate.value === request.model);
 	if (!model) {
 		throw new NodeOperationError(
@@ -154,9 +218,11 @@ export function validateRequest(
 	const result = requestSchema(gateway, model).safeParse(request);
 	if (result.success) return request;
 	const issue = result.error.issues[0];
-	const key = String(issue.path[0] ?? 'prompt') as keyof ImageRequest;
-	const parameter = PARAMETER_NAMES[key] ?? key;
-	const entry = typeof issue.path[1] === 'number' ? ` (entry ${issue.path[1] + 1})` : '';
+	const key = String(issue.path[0] ?? 'prompt') as keyof RequestDraft;
+	const parameter = names[key] ?? PARAMETER_NAMES[key] ?? key;
+	// "Reference Images" is a list; a renamed single input (Edit's "Image") has no entries to count.
+	const listed = typeof issue.path[1] === 'number' && !names[key];
+	const entry = listed ? ` (entry ${Number(issue.path[1]) + 1})` : '';
 	const others = result.error.issues.length > 1 ? ` ${result.error.issues.length - 1} more problem(s) after this one.` : '';
 	throw new NodeOperationError(node, `Invalid "${parameter}"${entry} in item ${itemIndex}: ${issue.message}`, {
 		itemIndex,

@@ -1,9 +1,15 @@
 import { z } from 'zod';
 
 import type { FailureCategory, GatewayAdapter, ImageTask, TaskState } from './types';
-import { asObject, readOpenAiStyleFailure, stringList, toIsoTime, toPercent } from './wire';
+import { asObject, dataUrl, readOpenAiStyleFailure, stringList, toIsoTime, toPercent } from './wire';
 
 /** EvoLink: bare JSON objects, the HTTP status is the error. See ../shared/providers.md. */
+
+const MB = 1024 * 1024;
+
+const uploaded = z
+	.object({ success: z.literal(true).optional(), data: z.object({ file_url: z.string().url() }).passthrough() })
+	.passthrough();
 
 const created = z.object({ id: z.string().min(1) }).passthrough();
 
@@ -70,11 +76,21 @@ export const evoLink: GatewayAdapter = {
 			sizes: ['1:1', '2:3', '3:2', '1024x1024', '1024x1536', '1536x1024'],
 			counts: [1, 2, 4],
 			maxPromptLength: 1000,
+			supportsMask: true,
 		},
 	],
 	// No documented limits: a 429 slows the whole run down (see the retry policy).
 	limits: { defaultConcurrency: 100, minPollIntervalMs: 500 },
-	rules: { maxReferenceImages: 5, promptOptionalWithImages: false, callback: 'https' },
+	rules: {
+		maxReferenceImages: 5,
+		promptOptionalWithImages: false,
+		callback: 'https',
+		maxImageBytes: 10 * MB,
+		maxMaskBytes: 4 * MB,
+		maskNeedsSingleImage: true,
+		maskConvention:
+			'EvoLink does not state which pixels mean "edit" (one of its guides says white); transparent pixels (the OpenAI convention) are the safe choice. A PNG of the same width and height as the image, at most 4 MB',
+	},
 
 	createCall(request, idempotencyKey) {
 		const body: Record<string, unknown> = {
@@ -140,5 +156,18 @@ export const evoLink: GatewayAdapter = {
 
 	readFailure(response) {
 		return readOpenAiStyleFailure(response, categoryOfCode);
+	},
+
+	uploadCall(file) {
+		return {
+			method: 'POST',
+			host: 'upload',
+			path: '/api/v1/files/upload/base64',
+			body: { base64_data: dataUrl(file), file_name: file.fileName },
+		};
+	},
+
+	readUpload(response) {
+		return uploaded.parse(response.body).data.file_url;
 	},
 };

@@ -4,6 +4,7 @@ import type { FailureCategory, GatewayAdapter, GatewayFailure, ImageTask } from 
 import {
 	asObject,
 	categoryOfStatus,
+	dataUrl,
 	describeBody,
 	retryAfterSeconds,
 	stringList,
@@ -38,6 +39,8 @@ const record = z
 	})
 	.passthrough();
 
+const MB = 1024 * 1024;
+
 /** Kie keeps result files for 14 days. */
 const RESULT_LIFETIME_MS = 14 * 24 * 3600 * 1000;
 
@@ -66,6 +69,7 @@ export const kieAi: GatewayAdapter = {
 			description: "Kie.ai's 4o Image API",
 			sizes: ['1:1', '3:2', '2:3'],
 			counts: [1, 2, 4],
+			supportsMask: true,
 			// Kie states no limit; this is OpenAI's own for its GPT image models.
 			maxPromptLength: 32000,
 		},
@@ -76,7 +80,16 @@ export const kieAi: GatewayAdapter = {
 		minPollIntervalMs: 340,
 		createsPerWindow: { count: 20, windowMs: 10_000 },
 	},
-	rules: { maxReferenceImages: 5, promptOptionalWithImages: true, callback: 'http' },
+	rules: {
+		maxReferenceImages: 5,
+		promptOptionalWithImages: true,
+		callback: 'http',
+		maxImageBytes: 10 * MB,
+		maxMaskBytes: 25 * MB,
+		maskNeedsSingleImage: true,
+		maskConvention:
+			'Black pixels mark the area to edit, white pixels are kept. A PNG of the same width and height as the image, at most 25 MB; Kie.ai ignores a mask when there is more than one image',
+	},
 
 	createCall(request) {
 		const body: Record<string, unknown> = { size: request.size, nVariants: request.count };
@@ -172,6 +185,22 @@ export const kieAi: GatewayAdapter = {
 					: `HTTP ${statusCode}${describeBody(body) ? `: ${describeBody(body)}` : ''}`,
 			retryAfterSeconds: retryAfterSeconds(response.headers),
 		};
+	},
+
+	uploadCall(file) {
+		return {
+			method: 'POST',
+			host: 'upload',
+			path: '/api/file-base64-upload',
+			body: { base64Data: dataUrl(file), uploadPath: 'images/n8n', fileName: file.fileName },
+		};
+	},
+
+	readUpload(response) {
+		const { data } = envelope.parse(response.body);
+		const url = asObject(data).downloadUrl;
+		if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new Error('The upload answer holds no downloadUrl');
+		return url;
 	},
 
 	directDownloadCall(taskId, url) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import type { FailureCategory, GatewayAdapter, ImageTask, TaskState } from './types';
-import { asObject, readOpenAiStyleFailure, stringList, toIsoTime, toPercent } from './wire';
+import { asObject, multipartFile, readOpenAiStyleFailure, stringList, toIsoTime, toPercent } from './wire';
 
 /** ToAPIs: bare JSON objects, the HTTP status is the error. See ../shared/providers.md. */
 
@@ -10,6 +10,10 @@ const GPT_IMAGE_2_SIZES: Record<string, string[]> = {
 	'2K': ['1:1', '3:2', '2:3', '4:3', '3:4', '5:4', '4:5', '16:9', '9:16', '2:1', '1:2', '21:9', '9:21'],
 	'4K': ['16:9', '9:16', '2:1', '1:2', '21:9', '9:21'],
 };
+
+const MB = 1024 * 1024;
+
+const uploaded = z.object({ data: z.object({ url: z.string().url() }).passthrough() }).passthrough();
 
 const created = z
 	.object({ id: z.string().min(1).optional(), task_id: z.string().min(1).optional() })
@@ -73,6 +77,7 @@ export const toApis: GatewayAdapter = {
 			sizes: ['1:1', '2:3', '3:2'],
 			counts: [1, 2, 4],
 			maxPromptLength: 1000,
+			supportsMask: true,
 		},
 		{
 			value: 'gpt-image-2',
@@ -81,11 +86,22 @@ export const toApis: GatewayAdapter = {
 			sizes: GPT_IMAGE_2_SIZES,
 			counts: [1],
 			maxPromptLength: 32000,
+			// Mask editing is not documented for gpt-image-2.
+			supportsMask: false,
 		},
 	],
 	// No documented limits: a 429 slows the whole run down (see the retry policy).
 	limits: { defaultConcurrency: 100, minPollIntervalMs: 500 },
-	rules: { maxReferenceImages: 5, promptOptionalWithImages: false, callback: 'none' },
+	rules: {
+		maxReferenceImages: 5,
+		promptOptionalWithImages: false,
+		callback: 'none',
+		maxImageBytes: 10 * MB,
+		maxMaskBytes: 4 * MB,
+		maskNeedsSingleImage: true,
+		maskConvention:
+			'Fully transparent pixels mark the area to edit; opaque pixels are kept (the OpenAI convention). A PNG of the same width and height as the image, at most 4 MB',
+	},
 
 	createCall(request) {
 		const body: Record<string, unknown> = {
@@ -147,6 +163,15 @@ export const toApis: GatewayAdapter = {
 
 	readFailure(response) {
 		return readOpenAiStyleFailure(response, categoryOfCode);
+	},
+
+	uploadCall(file) {
+		const { body, contentType } = multipartFile(file);
+		return { method: 'POST', path: '/v1/uploads/images', body, headers: { 'Content-Type': contentType } };
+	},
+
+	readUpload(response) {
+		return uploaded.parse(response.body).data.url;
 	},
 };
 

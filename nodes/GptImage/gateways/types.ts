@@ -55,8 +55,15 @@ export interface GatewayCall {
 	host?: GatewayHost;
 	path: string;
 	qs?: IDataObject;
-	body?: IDataObject;
+	/** A JSON object, or raw bytes (a multipart upload) with their Content-Type in headers. */
+	body?: IDataObject | Buffer;
 	headers?: Record<string, string>;
+}
+
+export interface UploadFile {
+	bytes: Buffer;
+	fileName: string;
+	mimeType: string;
 }
 
 export interface GatewayResponse {
@@ -99,6 +106,8 @@ export interface ModelSpec {
 	sizes: string[] | Record<string, string[]>;
 	counts: number[];
 	maxPromptLength: number;
+	/** Whether the model takes a mask (Edit offers only these). */
+	supportsMask: boolean;
 }
 
 export interface GatewayLimits {
@@ -117,6 +126,13 @@ export interface GatewayRules {
 	promptOptionalWithImages: boolean;
 	/** Whether the gateway takes a callback URL, and whether it must be https. */
 	callback: 'none' | 'http' | 'https';
+	/** Largest input image and mask, in bytes. */
+	maxImageBytes: number;
+	maxMaskBytes: number;
+	/** Whether a mask is refused (or ignored) with more than one input image. */
+	maskNeedsSingleImage: boolean;
+	/** What the mask's pixels mean on this gateway, in words for the Mask parameter. */
+	maskConvention: string;
 }
 
 export interface GatewayAdapter {
@@ -137,6 +153,10 @@ export interface GatewayAdapter {
 
 	/** A failure hidden in the response (HTTP status or an HTTP-200 envelope), else undefined. */
 	readFailure(response: GatewayResponse): GatewayFailure | undefined;
+
+	/** Upload an image from an earlier node; the answer holds the URL tasks can use. */
+	uploadCall?(file: UploadFile): GatewayCall;
+	readUpload?(response: GatewayResponse): string;
 
 	/** Kie only: trade a result URL for a short-lived direct link. */
 	directDownloadCall?(taskId: string, url: string): GatewayCall;

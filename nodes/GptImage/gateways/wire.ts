@@ -1,7 +1,9 @@
-import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
+import { z } from 'zod';
 
-import type { FailureCategory, GatewayFailure, GatewayResponse } from './types';
+import { randomString } from 'n8n-workflow';
+
+import type { FailureCategory, GatewayFailure, GatewayResponse, UploadFile } from './types';
 
 /** Wire helpers the three adapters share: times, error bodies and HTTP status meanings. */
 
@@ -89,8 +91,12 @@ export function readOpenAiStyleFailure(
 	const parsed = openAiStyleError.safeParse(body);
 	const code = parsed.success ? String(parsed.data.error.code ?? parsed.data.error.type ?? statusCode) : String(statusCode);
 	const type = parsed.success ? String(parsed.data.error.type ?? '') : '';
+	// Upload endpoints answer {"success":false,"message":"..."} instead.
+	const topLevelMessage = asObject(body).message;
 	const message = parsed.success
 		? (parsed.data.error.message ?? `HTTP ${statusCode}`)
+		: typeof topLevelMessage === 'string' && topLevelMessage
+			? topLevelMessage
 		: statusCode >= 200 && statusCode < 300
 			? `The gateway answered with a body that is not JSON: ${describeBody(body) || '(empty)'}`
 			: `HTTP ${statusCode}${describeBody(body) ? `: ${describeBody(body)}` : ''}`;
@@ -114,4 +120,20 @@ export function toPercent(value: unknown, scale: 1 | 100): number {
 
 export function stringList(value: unknown): string[] {
 	return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+}
+
+/** A file as a data URL, the form Kie's and EvoLink's base64 upload endpoints take. */
+export function dataUrl(file: UploadFile): string {
+	return `data:${file.mimeType};base64,${file.bytes.toString('base64')}`;
+}
+
+/** A multipart/form-data body with one part, `file`, built by hand: node code may not import form-data. */
+export function multipartFile(file: UploadFile): { body: Buffer; contentType: string } {
+	const boundary = `n8n-gpt-image-${randomString(24)}`;
+	const name = file.fileName.replace(/["\r\n\\]/g, '_');
+	const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${file.mimeType}\r\n\r\n`;
+	return {
+		body: Buffer.concat([Buffer.from(head), file.bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+		contentType: `multipart/form-data; boundary=${boundary}`,
+	};
 }

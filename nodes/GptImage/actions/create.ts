@@ -1,0 +1,160 @@
+import { randomString } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import type { GatewayAdapter } from '../gateways/types';
+import { resolveImageUrls } from './inputs';
+import { readModelAndSize } from './parameters';
+import { imageItems, readWaitOptions, waitForTask, waitOptionProperties } from './task';
+import type { WaitOptions } from './task';
+import type { OperationRun } from './types';
+import { validateRequest } from './validate';
+import type { ParameterNames, RequestDraft } from './validate';
+
+/** What Generate and Edit share: their Options, and creating a task then collecting its images. */
+
+export function taskOptionsProperty(operation: string): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: [operation] } },
+		options: [
+			{
+				displayName: 'Callback URL',
+				name: 'callbackUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. https://your-n8n.example.com/webhook/gpt-image',
+				description:
+					'A public URL the gateway calls when the task ends (EvoLink: https only). The node still polls; the callback is for other systems.',
+				displayOptions: { show: { '/gateway': ['kieAi', 'evoLink'] } },
+			},
+			{
+				displayName: 'Enable Fallback',
+				name: 'enableFallback',
+				type: 'boolean',
+				default: false,
+				description: 'Whether Kie.ai may use the fallback model when GPT-4o Image is unavailable',
+				displayOptions: { show: { '/gateway': ['kieAi'] } },
+			},
+			{
+				displayName: 'Enhance Prompt',
+				name: 'enhancePrompt',
+				type: 'boolean',
+				default: false,
+				description: 'Whether Kie.ai rewrites the prompt for more detail before generating',
+				displayOptions: { show: { '/gateway': ['kieAi'] } },
+			},
+			{
+				displayName: 'Fallback Model',
+				name: 'fallbackModel',
+				type: 'options',
+				default: 'FLUX_MAX',
+				options: [
+					{ name: 'FLUX Max', value: 'FLUX_MAX' },
+					{ name: 'GPT Image 1', value: 'GPT_IMAGE_1' },
+				],
+				description: 'The model Kie.ai falls back to when Enable Fallback is on',
+				displayOptions: { show: { '/gateway': ['kieAi'], enableFallback: [true] } },
+			},
+			{
+				displayName: 'Max Concurrent Tasks',
+				name: 'maxConcurrentTasks',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0, maxValue: 100 },
+				description:
+					'How many input items have a task in flight at once. 0 means 100; Kie.ai creates are also spaced to its limit of 20 per 10 seconds. Lower it if the gateway answers with rate-limit errors.',
+			},
+			...waitOptionProperties,
+		],
+	};
+}
+
+/** A checked request and how to wait for it: everything needed to create the task. */
+export interface PreparedTask {
+	draft: RequestDraft;
+	options: WaitOptions;
+}
+
+/** Model, size, prompt and the Options every task has, read for one item. */
+export function readCommonRequest(
+	ctx: IExecuteFunctions,
+	gateway: GatewayAdapter,
+	itemIndex: number,
+): Omit<RequestDraft, 'references' | 'mask'> {
+	const get = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
+	const options = get('options', {}) as IDataObject;
+	const request: Omit<RequestDraft, 'references' | 'mask'> = {
+		...readModelAndSize(get, gateway),
+		prompt: String(get('prompt', '')),
+	};
+	const callbackUrl = String(options.callbackUrl ?? '').trim();
+	if (callbackUrl) request.callbackUrl = callbackUrl;
+	if (options.enhancePrompt === true) request.enhancePrompt = true;
+	if (options.enableFallback === true) {
+		request.enableFallback = true;
+		request.fallbackModel = String(options.fallbackModel ?? 'FLUX_MAX');
+	}
+	return request;
+}
+
+export function prepareTask(
+	ctx: IExecuteFunctions,
+	gateway: GatewayAdapter,
+	itemIndex: number,
+	draft: RequestDraft,
+	names?: Partial<ParameterNames>,
+): PreparedTask {
+	return {
+		draft: validateRequest(ctx.getNode(), gateway, draft, itemIndex, names),
+		options: readWaitOptions(ctx.getNodeParameter('options', itemIndex, {}) as IDataObject),
+	};
+}
+
+/**
+ * Uploads the item's binary images (free, retried), creates the task (once: it is billed), then
+ * waits for it and collects its images unless told not to.
+ */
+export async function createAndCollect(run: OperationRun, { draft, options }: PreparedTask): Promise<INodeExecutionData[]> {
+	const { gateway, client, job } = run;
+	const { references, mask, ...rest } = draft;
+	const [referenceUrls, maskUrls] = await Promise.all([
+		resolveImageUrls(run, references),
+		resolveImageUrls(run, mask ? [mask] : []),
+	]);
+	const request = { ...rest, referenceUrls, ...(maskUrls.length ? { maskUrl: maskUrls[0] } : {}) };
+
+	const startedAt = Date.now();
+	const taskId = await client.createTask(request, `n8n-${randomString(24)}`, {
+		itemIndex: job.itemIndex,
+		signal: job.signal,
+		action: 'creating the task',
+	});
+	job.trackTask(taskId);
+	const requestJson: IDataObject = {
+		prompt: request.prompt,
+		size: request.size,
+		...(request.resolution ? { resolution: request.resolution } : {}),
+	};
+
+	if (!options.waitForCompletion) {
+		return [
+			{
+				json: {
+					taskId,
+					gateway: gateway.id,
+					model: request.model,
+					state: 'queued',
+					progress: 0,
+					...requestJson,
+					createdAt: new Date(startedAt).toISOString(),
+				},
+			},
+		];
+	}
+	const task = await waitForTask(run, taskId, options, startedAt);
+	return await imageItems(run, { ...task, model: task.model ?? request.model }, options, requestJson);
+}

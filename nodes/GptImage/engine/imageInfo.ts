@@ -1,0 +1,89 @@
+/**
+ * Format and pixel size from the first bytes of an image, without decoding it: enough to refuse
+ * a wrong format or a mask of the wrong size before a task is paid for.
+ */
+
+export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif';
+
+export interface ImageHeader {
+	format: ImageFormat;
+	width: number;
+	height: number;
+	/** PNG only: whether the image can hold transparency (colour type with alpha, or a tRNS chunk). */
+	hasAlpha?: boolean;
+}
+
+/** Bytes from the start of a file that are enough to find its size (JPEG may need the most). */
+export const HEADER_BYTES = 256 * 1024;
+
+export const MIME_TYPES: Record<ImageFormat, string> = {
+	png: 'image/png',
+	jpeg: 'image/jpeg',
+	webp: 'image/webp',
+	gif: 'image/gif',
+};
+
+function pngHeader(bytes: Buffer): ImageHeader | undefined {
+	if (bytes.length < 33 || bytes.toString('latin1', 12, 16) !== 'IHDR') return undefined;
+	const colourType = bytes[25];
+	return {
+		format: 'png',
+		width: bytes.readUInt32BE(16),
+		height: bytes.readUInt32BE(20),
+		hasAlpha: colourType === 4 || colourType === 6 || bytes.includes('tRNS', 33, 'latin1'),
+	};
+}
+
+function jpegHeader(bytes: Buffer): ImageHeader | undefined {
+	let offset = 2;
+	while (offset + 9 < bytes.length) {
+		if (bytes[offset] !== 0xff) return undefined;
+		const marker = bytes[offset + 1];
+		// Fill bytes and markers without a length.
+		if (marker === 0xff) {
+			offset++;
+			continue;
+		}
+		if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+			offset += 2;
+			continue;
+		}
+		// Start-of-frame markers hold the size; C4 (Huffman), C8 and CC (arithmetic tables) do not.
+		if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+			return { format: 'jpeg', height: bytes.readUInt16BE(offset + 5), width: bytes.readUInt16BE(offset + 7) };
+		}
+		offset += 2 + bytes.readUInt16BE(offset + 2);
+	}
+	return undefined;
+}
+
+function webpHeader(bytes: Buffer): ImageHeader | undefined {
+	if (bytes.length < 30) return undefined;
+	const chunk = bytes.toString('latin1', 12, 16);
+	if (chunk === 'VP8 ') {
+		return { format: 'webp', width: bytes.readUInt16LE(26) & 0x3fff, height: bytes.readUInt16LE(28) & 0x3fff };
+	}
+	if (chunk === 'VP8L') {
+		const bits = bytes.readUInt32LE(21);
+		return { format: 'webp', width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1 };
+	}
+	if (chunk === 'VP8X') {
+		return { format: 'webp', width: bytes.readUIntLE(24, 3) + 1, height: bytes.readUIntLE(27, 3) + 1 };
+	}
+	return undefined;
+}
+
+/** The image's format and size, or undefined when the bytes are no PNG, JPEG, WebP or GIF we can read. */
+export function readImageHeader(bytes: Buffer): ImageHeader | undefined {
+	if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) {
+		return pngHeader(bytes);
+	}
+	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return jpegHeader(bytes);
+	if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') {
+		return webpHeader(bytes);
+	}
+	if (bytes.length >= 10 && bytes.toString('latin1', 0, 4) === 'GIF8') {
+		return { format: 'gif', width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) };
+	}
+	return undefined;
+}

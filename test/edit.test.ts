@@ -1,8 +1,7 @@
 import { decodePng, encodePng, GatewaySimulator } from './simulator';
-import { insideRegion, photoPixel } from './images';
+import { insideRegion, MASK_CONVENTION, photoPixel } from './images';
 import type { FileSpec } from './images';
 import { FAST, GATEWAYS, runNodeWithFiles } from './support';
-import type { GatewayId } from './support';
 
 /** Edit with images from earlier nodes: uploaded through each gateway's file API, then masked. */
 
@@ -14,18 +13,12 @@ beforeAll(async () => {
 afterAll(async () => await sim.stop());
 beforeEach(() => sim.clearLog());
 
-/** Each gateway's mask convention, as the node documents it. */
-const CONVENTION: Record<GatewayId, 'black' | 'transparent'> = {
-	toApis: 'transparent',
-	kieAi: 'black',
-	evoLink: 'transparent',
-};
 
 describe.each(GATEWAYS)('Edit on $id', ({ id, sim: gatewayName }) => {
 	test('a binary image and a binary mask give images derived from the input, repainted inside the mask', async () => {
 		const files: FileSpec[] = [
 			{ field: 'data', kind: 'photo', width: 64, height: 64 },
-			{ field: 'mask', kind: 'mask', width: 64, height: 64, convention: CONVENTION[id] },
+			{ field: 'mask', kind: 'mask', width: 64, height: 64, convention: MASK_CONVENTION[id] },
 		];
 		const run = await runNodeWithFiles(
 			sim,

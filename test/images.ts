@@ -10,12 +10,17 @@ import { encodePng } from './simulator';
 
 export const IMAGES_NODE_TYPE = 'test.images';
 
-/** The rectangle masks mark as "edit" in these tests. */
-export const MASK_REGION = { x0: 16, y0: 16, x1: 48, y1: 40 };
-
-export function insideRegion(x: number, y: number): boolean {
-	return x >= MASK_REGION.x0 && x < MASK_REGION.x1 && y >= MASK_REGION.y0 && y < MASK_REGION.y1;
+/** The rectangle masks mark as "edit": the middle half across, a quarter to five eighths down. */
+export function insideRegion(x: number, y: number, width = 64, height = 64): boolean {
+	return x >= width / 4 && x < (3 * width) / 4 && y >= height / 4 && y < (5 * height) / 8;
 }
+
+/** Each gateway's mask convention, as the node documents it. */
+export const MASK_CONVENTION: Record<'toApis' | 'kieAi' | 'evoLink', 'black' | 'transparent'> = {
+	toApis: 'transparent',
+	kieAi: 'black',
+	evoLink: 'transparent',
+};
 
 export type FileSpec =
 	| { field: string; kind: 'photo'; width: number; height: number }
@@ -32,15 +37,15 @@ export function photoPixel(x: number, y: number): [number, number, number, numbe
 	return [(x * 4) % 256, (y * 4) % 256, 128, 255];
 }
 
-function fileOf(spec: FileSpec): { bytes: Buffer; fileName: string; mimeType: string } {
+export function fileOf(spec: FileSpec): { bytes: Buffer; fileName: string; mimeType: string } {
 	switch (spec.kind) {
 		case 'photo':
 			return { bytes: encodePng(spec.width, spec.height, photoPixel), fileName: 'photo.png', mimeType: 'image/png' };
 		case 'mask': {
 			const pixel = (x: number, y: number): [number, number, number, number] =>
 				spec.convention === 'black'
-					? insideRegion(x, y) ? [0, 0, 0, 255] : [255, 255, 255, 255]
-					: insideRegion(x, y) ? [0, 0, 0, 0] : [0, 0, 0, 255];
+					? insideRegion(x, y, spec.width, spec.height) ? [0, 0, 0, 255] : [255, 255, 255, 255]
+					: insideRegion(x, y, spec.width, spec.height) ? [0, 0, 0, 0] : [0, 0, 0, 255];
 			return { bytes: encodePng(spec.width, spec.height, pixel), fileName: 'mask.png', mimeType: 'image/png' };
 		}
 		case 'jpegHeader': {

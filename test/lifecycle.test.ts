@@ -2,7 +2,7 @@ import { join } from 'path';
 
 import { loadWorkflowFile, runWorkflow } from './engine/runWorkflow';
 import { GatewaySimulator, pngSize } from './simulator';
-import { FAST, GATEWAYS, retarget, runNode, simulatorCredentials, workflowOf } from './support';
+import { exampleOnSimulator, FAST, GATEWAYS, runNode, simulatorCredentials, workflowOf } from './support';
 
 /** A task's whole life: submit without waiting, status, download, failure, timeout and Stop. */
 
@@ -24,13 +24,9 @@ const POLICY_MESSAGE = {
 	evoLink: 'The request was rejected by the content policy',
 };
 
-/** The "submit now, collect later" example, with its Wait shortened for the simulator. */
+/** The "submit now, collect later" example, on the simulator. */
 function submitLaterExample(gateway: (typeof GATEWAYS)[number]['id']) {
-	const workflow = retarget(loadWorkflowFile(join(__dirname, '..', 'examples', 'submit-now-collect-later.json')), gateway);
-	for (const node of workflow.nodes) {
-		if (node.type === 'n8n-nodes-base.wait') node.parameters = { ...node.parameters, amount: 1.5 };
-	}
-	return workflow;
+	return exampleOnSimulator(loadWorkflowFile(join(__dirname, '..', 'examples', 'submit-now-collect-later.json')), sim, gateway);
 }
 
 describe.each(GATEWAYS)('on $id', ({ id, sim: gatewayName }) => {

@@ -2,7 +2,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-wor
 
 import { runWorkflow } from './engine/runWorkflow';
 import type { RunWorkflowOptions, RunWorkflowResult, WorkflowJson } from './engine/runWorkflow';
-import { IMAGES_NODE_TYPE } from './images';
+import { fileOf, IMAGES_NODE_TYPE, MASK_CONVENTION } from './images';
 import type { FileSpec } from './images';
 import type { GatewayName, GatewaySimulator } from './simulator';
 
@@ -144,4 +144,30 @@ export function retarget(workflow: WorkflowJson, gateway: GatewayId): WorkflowJs
 				: node,
 		),
 	};
+}
+
+/** The sample URLs the examples ship with; on the simulator they are served for real. */
+export const SAMPLE_URLS = {
+	photo: 'https://example.com/products/mug.png',
+	mask: 'https://example.com/products/mug-mask.png',
+};
+
+/**
+ * An example workflow ready for the simulator: its GPT Image nodes on `gateway`, Wait nodes
+ * shortened (the simulator finishes in seconds), and the sample photo and mask hosted by the
+ * simulator (the mask drawn in that gateway's convention).
+ */
+export function exampleOnSimulator(workflow: WorkflowJson, sim: GatewaySimulator, gateway: GatewayId): WorkflowJson {
+	const photo = sim.hostFile(fileOf({ field: 'photo', kind: 'photo', width: 1024, height: 1024 }).bytes, 'mug.png');
+	const mask = sim.hostFile(
+		fileOf({ field: 'mask', kind: 'mask', width: 1024, height: 1024, convention: MASK_CONVENTION[gateway] }).bytes,
+		'mug-mask.png',
+	);
+	const retargeted = retarget(workflow, gateway);
+	const text = JSON.stringify(retargeted).split(SAMPLE_URLS.photo).join(photo).split(SAMPLE_URLS.mask).join(mask);
+	const bound = JSON.parse(text) as WorkflowJson;
+	for (const node of bound.nodes) {
+		if (node.type === 'n8n-nodes-base.wait') node.parameters = { ...node.parameters, amount: 1.5 };
+	}
+	return bound;
 }

@@ -110,7 +110,7 @@ export function prepareTask(
 ): PreparedTask {
 	return {
 		draft: validateRequest(ctx.getNode(), gateway, draft, itemIndex, names),
-		options: readWaitOptions(ctx.getNodeParameter('options', itemIndex, {}) as IDataObject),
+		options: readWaitOptions(ctx, ctx.getNodeParameter('options', itemIndex, {}) as IDataObject),
 	};
 }
 

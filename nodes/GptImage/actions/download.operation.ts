@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { downloadImage } from '../engine/binary';
 import { readTaskId, readTaskOnce, taskIdProperty } from './getStatus.operation';
-import { binaryPropertyOption, directLinkOption, imageItems, taskFailedError } from './task';
+import { binaryPropertyOption, directLinkOption, imageItems, isToolMode, taskFailedError } from './task';
 import type { Operation, OperationRun } from './types';
 
 const show = { operation: ['download'] };
@@ -51,6 +51,8 @@ interface PreparedDownload {
 	source: DownloadSource;
 	binaryPropertyName: string;
 	useDirectLink: boolean;
+	/** Off when an AI agent runs the node as a tool: it gets the URLs. */
+	downloadImages: boolean;
 }
 
 function readSource(ctx: IExecuteFunctions, itemIndex: number): DownloadSource {
@@ -93,11 +95,15 @@ export const download: Operation<PreparedDownload> = {
 			source: readSource(ctx, itemIndex),
 			binaryPropertyName: String(options.binaryPropertyName || 'data'),
 			useDirectLink: options.useDirectLink === true,
+			downloadImages: !isToolMode(ctx),
 		};
 	},
-	async execute(run, { source, binaryPropertyName, useDirectLink }) {
-		const { ctx, job } = run;
-		if (source.kind === 'url') return await downloadUrl(run, source.url, binaryPropertyName);
+	async execute(run, { source, binaryPropertyName, useDirectLink, downloadImages }) {
+		const { ctx, gateway, job } = run;
+		if (source.kind === 'url') {
+			if (!downloadImages) return [{ json: { url: source.url, gateway: gateway.id } }];
+			return await downloadUrl(run, source.url, binaryPropertyName);
+		}
 		const task = await readTaskOnce(run, source.taskId, 'reading the task');
 		if (task.state === 'failed') throw taskFailedError(run, task, 'This task produced no images: generate again.');
 		if (task.state !== 'succeeded') {
@@ -111,6 +117,6 @@ export const download: Operation<PreparedDownload> = {
 				},
 			);
 		}
-		return await imageItems(run, task, { downloadImages: true, binaryPropertyName, useDirectLink });
+		return await imageItems(run, task, { downloadImages, binaryPropertyName, useDirectLink });
 	},
 };

@@ -1,5 +1,5 @@
 import { NodeApiError } from 'n8n-workflow';
-import type { IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { downloadImage } from '../engine/binary';
 import { apiError } from '../engine/errors';
@@ -80,12 +80,20 @@ export const waitOptionProperties: INodeProperties[] = [
 	directLinkOption,
 ];
 
-export function readWaitOptions(options: IDataObject): WaitOptions {
+/**
+ * Whether an AI agent runs the node as a tool. Binary data cannot cross the tool boundary, so a
+ * tool answers with task ids and image URLs only.
+ */
+export function isToolMode(ctx: IExecuteFunctions): boolean {
+	return ctx.isToolExecution?.() === true || ctx.getNode().type.endsWith('Tool');
+}
+
+export function readWaitOptions(ctx: IExecuteFunctions, options: IDataObject): WaitOptions {
 	return {
 		waitForCompletion: options.waitForCompletion !== false,
 		maxWaitSeconds: Number(options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS),
 		pollIntervalSeconds: Number(options.pollIntervalSeconds ?? 0),
-		downloadImages: options.downloadImages !== false,
+		downloadImages: options.downloadImages !== false && !isToolMode(ctx),
 		binaryPropertyName: String(options.binaryPropertyName || 'data'),
 		useDirectLink: options.useDirectLink === true,
 	};

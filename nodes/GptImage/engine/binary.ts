@@ -1,6 +1,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import type { FailureCategory } from '../gateways/types';
+import { describeBody } from '../gateways/wire';
 import { apiError } from './errors';
 import { MAX_ATTEMPTS, retryDelayMs } from './retry';
 import { USER_AGENT } from './transport';
@@ -49,6 +50,31 @@ export interface DownloadTarget {
 	signal?: AbortSignal;
 }
 
+/**
+ * What the CDN said with an error status, in a few words: object stores answer
+ * `<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>`. Reads at most
+ * a few KB and lets go of the rest of the body.
+ */
+async function errorExcerpt(body: DownloadBody): Promise<string> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		for await (const chunk of body as AsyncIterable<Buffer | string>) {
+			const bytes = Buffer.from(chunk);
+			chunks.push(bytes);
+			size += bytes.length;
+			if (size >= 4096) break;
+		}
+	} catch {
+		// The error page is a courtesy; the status says enough.
+	}
+	const text = Buffer.concat(chunks).subarray(0, 4096).toString('utf8');
+	const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1];
+	const message = /<Message>([^<]{1,300})<\/Message>/.exec(text)?.[1];
+	if (code || message) return [code, message].filter(Boolean).join(': ');
+	return describeBody(text);
+}
+
 function statusCategory(status: number): FailureCategory {
 	if (status === 403 || status === 404 || status === 410) return 'notFound';
 	if (status === 429) return 'rateLimit';
@@ -78,10 +104,10 @@ export async function downloadImage(ctx: IExecuteFunctions, target: DownloadTarg
 				const fileName = `${target.baseName}.${EXTENSION_BY_MIME[mimeType] ?? 'png'}`;
 				return await ctx.helpers.prepareBinaryData(response.body, fileName, mimeType);
 			}
-			response.body.resume();
 			const header = response.headers['retry-after'];
 			retryAfter = header === undefined ? undefined : Number(header) || undefined;
-			detail = `HTTP ${status}`;
+			const said = await errorExcerpt(response.body);
+			detail = `HTTP ${status}${said ? ` (${said})` : ''}`;
 		} catch (error) {
 			target.signal?.throwIfAborted();
 			const code = (error as { code?: unknown; cause?: { code?: unknown } }).cause?.code ??
@@ -104,8 +130,8 @@ export async function downloadImage(ctx: IExecuteFunctions, target: DownloadTarg
 					gatewayName: target.gatewayName,
 					taskId: target.taskId,
 					action: 'downloading the image',
-					note: final
-						? 'Result links expire (ToAPIs and EvoLink after 24 hours, Kie after 14 days): generate again, or on Kie.ai try the Direct Download Link option.'
+					advice: final
+						? 'The result link has expired or is gone (ToAPIs and EvoLink keep results 24 hours, Kie.ai 14 days): generate again, or on Kie.ai try the Direct Download Link option.'
 						: undefined,
 				},
 			);

@@ -27,6 +27,8 @@ export interface FailureContext {
 	action: string;
 	/** Extra sentence, e.g. that a create may have gone through. */
 	note?: string;
+	/** What to change, where the category's usual advice does not fit (an expired result link). */
+	advice?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export function apiError(failure: GatewayFailure, context: FailureContext): Node
 	const task = context.taskId ? ` (task ${context.taskId})` : '';
 	const message = `${context.gatewayName} failed while ${context.action}${task}: ${failure.message}`;
 	const description = [
-		ADVICE[failure.category],
+		context.advice ?? ADVICE[failure.category],
 		context.note,
 		`Gateway code: ${failure.code}.`,
 		context.taskId ? `Task id: ${context.taskId}.` : undefined,

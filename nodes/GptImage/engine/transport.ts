@@ -18,7 +18,13 @@ import { waitFor } from './wait';
 
 export const USER_AGENT = 'n8n-nodes-gpt-image';
 
+/** How long one request may go without an answer, unless the user set a Request Timeout. */
 const TIMEOUT_MS: Record<CallPurpose, number> = { create: 120_000, read: 60_000 };
+
+export interface ClientSettings {
+	/** Overrides the default timeouts of creates and reads (0 or undefined: the defaults). */
+	requestTimeoutMs?: number;
+}
 
 export interface CallContext {
 	itemIndex: number;
@@ -68,6 +74,7 @@ export class GatewayClient {
 	constructor(
 		private readonly ctx: IExecuteFunctions,
 		readonly gateway: GatewayAdapter,
+		private readonly settings: ClientSettings = {},
 	) {
 		const rate = gateway.limits.createsPerWindow;
 		if (rate) this.createLimiter = new SlidingWindowLimiter(rate.count, rate.windowMs);
@@ -98,17 +105,21 @@ export class GatewayClient {
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: TIMEOUT_MS[purpose],
+			timeout: this.settings.requestTimeoutMs || TIMEOUT_MS[purpose],
 			abortSignal: signal,
 			// The key belongs to the gateway's host only.
 			sendCredentialsOnCrossOriginRedirect: false,
 		};
 		try {
-			const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
+			const request = this.ctx.helpers.httpRequestWithAuthentication.call(
 				this.ctx,
 				this.gateway.credentialType,
 				options,
-			)) as { statusCode: number; headers: Record<string, unknown>; body: unknown };
+			) as Promise<{ statusCode: number; headers: Record<string, unknown>; body: unknown }>;
+			// n8n replaces abortSignal with the execution's own, so a request ends by itself only on
+			// Stop. When just this item stops (another item failed, the poll loop let it go), a read
+			// is not waited for. A create is: it may have made a billed task, whose id we want.
+			const response = purpose === 'read' ? await abandonOnAbort(request, signal) : await request;
 			return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body };
 		} catch (error) {
 			signal?.throwIfAborted();
@@ -203,6 +214,24 @@ export class GatewayClient {
 				},
 			);
 		}
+	}
+}
+
+/** The request's answer, or a rejection as soon as the signal aborts (the request is left to finish). */
+async function abandonOnAbort<T>(request: Promise<T>, signal?: AbortSignal): Promise<T> {
+	if (!signal) return await request;
+	signal.throwIfAborted();
+	let onAbort = () => {};
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => reject(signal.reason);
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	// An answer (or error) that comes after we stopped waiting is nobody's business.
+	request.catch(() => undefined);
+	try {
+		return await Promise.race([request, aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
 	}
 }
 

@@ -15,7 +15,17 @@ export async function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
 	signal?.throwIfAborted();
 	if (ms <= 0) return;
 	if (sleepWithAbort) {
-		await sleepWithAbort(ms, signal);
+		// sleepWithAbort leaves its listener on the signal when the time is up, and an item's signal
+		// sees many waits (retries, rate limits): it listens to a signal of ours, and we let go of
+		// the caller's when the wait ends.
+		const own = new AbortController();
+		const forward = () => own.abort();
+		signal?.addEventListener('abort', forward, { once: true });
+		try {
+			await sleepWithAbort(ms, own.signal);
+		} finally {
+			signal?.removeEventListener('abort', forward);
+		}
 	} else {
 		const end = Date.now() + ms;
 		while (Date.now() < end) {

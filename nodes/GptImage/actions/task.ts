@@ -67,7 +67,7 @@ export const waitOptionProperties: INodeProperties[] = [
 		default: 0,
 		typeOptions: { minValue: 0, maxValue: 300, numberPrecision: 1 },
 		description:
-			'Time between two status checks. 0 is adaptive: it starts at 1 second and grows to 10 seconds. Never faster than the gateway allows.',
+			"Time between two status checks. 0 is adaptive: it starts at half a second, grows to 10 seconds, and aims at the end the task's progress predicts. Never faster than the gateway allows.",
 	},
 	{
 		displayName: 'Download Images',
@@ -139,6 +139,8 @@ export async function waitForTask(
 			return current;
 		},
 		isDone: (current) => current.state === 'succeeded' || current.state === 'failed',
+		progressOf: (current) => (current.state === 'running' ? current.progress : undefined),
+		startedAt,
 		schedule,
 		deadline: startedAt + options.maxWaitSeconds * 1000,
 		signal: job.signal,

@@ -2,9 +2,29 @@ import { waitFor } from './wait';
 
 /** The wait-and-poll loop and its schedules, free of any gateway. */
 
+/** Two progress readings (0–100) with their times; the rate between them predicts the end. */
+export interface ProgressTrend {
+	previous?: { at: number; progress: number };
+	latest: { at: number; progress: number };
+	/** When the task was created. */
+	startedAt: number;
+}
+
 export interface PollSchedule {
 	/** Milliseconds before read number `attempt` (0 = the first read after the create). */
-	delayBefore(attempt: number): number;
+	delayBefore(attempt: number, trend?: ProgressTrend): number;
+}
+
+/** Milliseconds until the task should reach 100 %, from its progress so far; undefined if unknown. */
+export function predictedRemainingMs(trend: ProgressTrend): number | undefined {
+	const { previous, latest, startedAt } = trend;
+	if (latest.progress <= 0 || latest.progress >= 100) return undefined;
+	const [from, fromProgress] =
+		previous && previous.progress > 0 && latest.progress > previous.progress
+			? [previous.at, previous.progress]
+			: [startedAt, 0];
+	const rate = (latest.progress - fromProgress) / Math.max(1, latest.at - from);
+	return rate > 0 ? (100 - latest.progress) / rate : undefined;
 }
 
 /** Fixed interval chosen by the user, never shorter than the gateway allows. */
@@ -13,13 +33,23 @@ export function fixedSchedule(intervalMs: number, minIntervalMs: number): PollSc
 	return { delayBefore: () => interval };
 }
 
+/** Slack after the predicted end, so the read that sees it finished is the first one after it. */
+const PREDICTION_SLACK_MS = 100;
+
 /**
  * Starts short (results can come quickly) and grows by half each time up to a ceiling, so a
- * 60-second task costs about a dozen reads and is seen within a few seconds of finishing.
+ * 60-second task costs about a dozen reads. Where the gateway reports progress, the next read
+ * goes just after the end that progress predicts when that comes sooner: the result is seen
+ * within moments of finishing, without reading more often than the plain schedule.
  */
-export function adaptiveSchedule(minIntervalMs: number, firstMs = 1000, ceilingMs = 10_000): PollSchedule {
+export function adaptiveSchedule(minIntervalMs: number, firstMs = 500, ceilingMs = 10_000): PollSchedule {
 	return {
-		delayBefore: (attempt) => Math.max(minIntervalMs, Math.min(ceilingMs, firstMs * 1.5 ** attempt)),
+		delayBefore: (attempt, trend) => {
+			const planned = Math.min(ceilingMs, firstMs * 1.5 ** attempt);
+			const remaining = trend ? predictedRemainingMs(trend) : undefined;
+			const aimed = remaining === undefined ? planned : Math.min(planned, remaining + PREDICTION_SLACK_MS);
+			return Math.max(minIntervalMs, aimed);
+		},
 	};
 }
 
@@ -32,6 +62,10 @@ export interface PollOptions<T> {
 	signal?: AbortSignal;
 	/** The error to throw at the deadline, given the last value read (undefined: never seen). */
 	onTimeout: (last: T | undefined) => Error;
+	/** A value's progress 0–100, where it has one; lets the schedule aim at the predicted end. */
+	progressOf?: (value: T) => number | undefined;
+	/** When the polled thing started, for progress predictions. */
+	startedAt?: number;
 }
 
 interface Entry {
@@ -40,6 +74,7 @@ interface Entry {
 	due: number;
 	reading: boolean;
 	last: unknown;
+	trend?: ProgressTrend;
 	settle: (error: Error | undefined, value?: unknown) => void;
 }
 
@@ -110,17 +145,21 @@ export class PollLoop {
 	}
 
 	private async read(entry: Entry): Promise<void> {
-		const { read, isDone, schedule, deadline, onTimeout } = entry.options;
+		const { read, isDone, schedule, deadline, onTimeout, progressOf, startedAt } = entry.options;
 		entry.reading = true;
 		try {
 			const value = await read();
 			if (value !== undefined) {
 				entry.last = value;
 				if (isDone(value)) return entry.settle(undefined, value);
+				const progress = progressOf?.(value);
+				if (progress !== undefined && startedAt !== undefined) {
+					entry.trend = { previous: entry.trend?.latest, latest: { at: Date.now(), progress }, startedAt };
+				}
 			}
 			if (Date.now() >= deadline) return entry.settle(onTimeout(entry.last));
 			entry.attempt++;
-			entry.due = Math.min(Date.now() + schedule.delayBefore(entry.attempt), deadline);
+			entry.due = Math.min(Date.now() + schedule.delayBefore(entry.attempt, entry.trend), deadline);
 			entry.reading = false;
 			this.kick();
 		} catch (error) {

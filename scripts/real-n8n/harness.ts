@@ -1,0 +1,253 @@
+/**
+ * One run's world around the cached real n8n: a fresh N8N_USER_FOLDER (temp dir) with this package
+ * packed and installed into .n8n/nodes the way a user installs it, the gateway simulator as its own
+ * process, credentials for all three gateways pointing at it, and the examples retargeted to every
+ * gateway.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import type { N8nInstall } from './install';
+import { run, startBackground, type Background, type RunOptions, type RunResult } from './proc';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+export const EXAMPLES = join(ROOT, 'examples');
+export const NODE_TYPE = 'n8n-nodes-gpt-image.gptImage';
+/** Fixed, so that import, execute and start all decrypt the same credentials. */
+const ENCRYPTION_KEY = 'gpt-image-real-n8n-test-key-0001';
+
+export type SimGateway = 'toapis' | 'kie' | 'evolink';
+
+export interface Gateway {
+	/** The node's `gateway` parameter value. */
+	id: 'toApis' | 'kieAi' | 'evoLink';
+	sim: SimGateway;
+	credentialType: string;
+	/** The examples use the ToAPIs id; the other two are ours. */
+	credentialId: string;
+	credentialName: string;
+}
+
+export const GATEWAYS: Gateway[] = [
+	{ id: 'toApis', sim: 'toapis', credentialType: 'toApisApi', credentialId: 'gptImageToApis01', credentialName: 'ToAPIs account' },
+	{ id: 'kieAi', sim: 'kie', credentialType: 'kieAiApi', credentialId: 'gptImageKieAi001', credentialName: 'Kie.ai account' },
+	{ id: 'evoLink', sim: 'evolink', credentialType: 'evoLinkApi', credentialId: 'gptImageEvoLink1', credentialName: 'EvoLink account' },
+];
+
+export interface SimulatorInfo {
+	url: string;
+	cdnUrl: string;
+	apiKey: string;
+	latencyMs: number;
+	gateways: Record<SimGateway, { baseUrl: string; uploadBaseUrl: string }>;
+}
+
+/** An n8n workflow as the examples hold it (the parts we touch). */
+export interface WorkflowFile {
+	id?: string;
+	name: string;
+	active?: boolean;
+	nodes: Array<{
+		id: string;
+		name: string;
+		type: string;
+		parameters: Record<string, unknown>;
+		credentials?: Record<string, { id: string; name: string }>;
+		webhookId?: string;
+		[key: string]: unknown;
+	}>;
+	/** Source node → connection type (main, ai_tool, …) → outputs → targets. */
+	connections: Record<string, Record<string, Array<Array<{ node: string; type: string; index: number }> | null>>>;
+	[key: string]: unknown;
+}
+
+export interface RetargetedExample {
+	file: string;
+	gateway: Gateway;
+	workflow: WorkflowFile & { id: string };
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			const port = typeof address === 'object' && address ? address.port : 0;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** Builds the package and packs it as npm would publish it; returns the tarball's path. */
+export async function buildAndPack(into: string, logFile: string): Promise<string> {
+	await run('npm', ['run', 'build'], { cwd: ROOT, logFile });
+	const packed = await run('npm', ['pack', '--json', '--pack-destination', into], { cwd: ROOT, logFile });
+	const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>;
+	return join(into, info.filename);
+}
+
+export class Harness {
+	readonly userFolder: string;
+	readonly logs: string;
+	/** The environment every n8n command of this run gets. */
+	readonly env: NodeJS.ProcessEnv;
+	sim?: SimulatorInfo;
+	private simProcess?: Background;
+
+	constructor(readonly install: N8nInstall) {
+		this.userFolder = mkdtempSync(join(tmpdir(), 'gpt-image-n8n-'));
+		this.logs = join(this.userFolder, 'logs');
+		mkdirSync(this.logs, { recursive: true });
+		this.env = {
+			...process.env,
+			PATH: `${install.nodeBinDir}:${process.env.PATH ?? ''}`,
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
+			// `n8n execute` prints its result through the logger: below info it prints nothing.
+			N8N_LOG_LEVEL: 'info',
+			N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_HOST: '127.0.0.1',
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+		};
+	}
+
+	/** Installs the packed tarball into $N8N_USER_FOLDER/.n8n/nodes, as `npm install <pkg>` there. */
+	async installPackage(tarball: string): Promise<void> {
+		const nodesDir = join(this.userFolder, '.n8n', 'nodes');
+		mkdirSync(nodesDir, { recursive: true });
+		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+		// As n8n's own installer (2.41) does: no peer dependencies (n8n puts its own node_modules on
+		// NODE_PATH, so `n8n-workflow` resolves to n8n's copy), no install scripts.
+		const flags = ['--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'];
+		await run('npm', ['install', ...flags, tarball], {
+			cwd: nodesDir,
+			logFile: join(this.logs, 'install-package.log'),
+		});
+	}
+
+	/** Starts `node .build/scripts/simulator.js` and reads the URLs it prints. */
+	async startSimulator(latencyMs = 1000): Promise<SimulatorInfo> {
+		const script = join(ROOT, '.build', 'scripts', 'simulator.js');
+		this.simProcess = startBackground(process.execPath, [script, String(latencyMs)], {
+			logFile: join(this.logs, 'simulator.log'),
+			stdout: 'pipe',
+		});
+		const child = this.simProcess.child;
+		const line = await new Promise<string>((resolve, reject) => {
+			const lines = createInterface({ input: child.stdout! });
+			const timer = setTimeout(() => reject(new Error('the simulator printed nothing in 15 s')), 15000);
+			lines.once('line', (first) => {
+				clearTimeout(timer);
+				resolve(first);
+			});
+			child.once('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
+		});
+		this.sim = JSON.parse(line) as SimulatorInfo;
+		return this.sim;
+	}
+
+	/** Runs the n8n CLI on Node 24 with this run's environment. */
+	n8n(args: string[], options: RunOptions = {}): Promise<RunResult> {
+		return run(this.install.node, [this.install.n8nBin, ...args], {
+			cwd: this.userFolder,
+			...options,
+			env: { ...this.env, ...options.env },
+		});
+	}
+
+	/** `n8n start` in the background; stop it with `.stop()` (SIGTERM by pid). */
+	startN8n(port: number, extraEnv: NodeJS.ProcessEnv = {}): Background {
+		return startBackground(this.install.node, [this.install.n8nBin, 'start'], {
+			cwd: this.userFolder,
+			env: { ...this.env, N8N_PORT: String(port), ...extraEnv },
+			logFile: join(this.logs, 'n8n-start.log'),
+		});
+	}
+
+	/** Imports one credential per gateway, pointing at the simulator, under the ids the examples use. */
+	async importCredentials(): Promise<void> {
+		const sim = this.sim!;
+		const credentials = GATEWAYS.map((g) => ({
+			id: g.credentialId,
+			name: g.credentialName,
+			type: g.credentialType,
+			// A plain object: n8n encrypts it with N8N_ENCRYPTION_KEY on import.
+			data: { apiKey: sim.apiKey, baseUrl: sim.gateways[g.sim].baseUrl, uploadBaseUrl: sim.gateways[g.sim].uploadBaseUrl },
+		}));
+		const file = join(this.userFolder, 'credentials.json');
+		writeFileSync(file, JSON.stringify(credentials, null, 2));
+		await this.n8n(['import:credentials', `--input=${file}`], { logFile: join(this.logs, 'import-credentials.log') });
+	}
+
+	/** Imports workflows (one file, an array) and returns nothing; ids are the workflows' own. */
+	async importWorkflows(workflows: WorkflowFile[], name = 'workflows'): Promise<void> {
+		const file = join(this.userFolder, `${name}.json`);
+		writeFileSync(file, JSON.stringify(workflows, null, 2));
+		await this.n8n(['import:workflow', `--input=${file}`], { logFile: join(this.logs, `import-${name}.log`) });
+	}
+
+	/** Stops the simulator and removes the temp folder unless `keep` (logs, DB and binaries stay). */
+	async stop(keep = false): Promise<void> {
+		await this.simProcess?.stop();
+		if (!keep) rmSync(this.userFolder, { recursive: true, force: true });
+	}
+}
+
+export function exampleFiles(): string[] {
+	return readdirSync(EXAMPLES)
+		.filter((name) => name.endsWith('.json'))
+		.sort();
+}
+
+/**
+ * A copy of an example for one gateway: every GPT Image node (and GPT Image Tool node) switched to
+ * it (parameter and credential), Wait nodes shortened to 2 s (the simulator finishes tasks in about a second), fresh
+ * webhook ids, and a workflow id of our own.
+ */
+export function retarget(file: string, gateway: Gateway, index: number): RetargetedExample {
+	const source = JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as WorkflowFile;
+	// 16 characters like n8n's own ids, e.g. gptImg0toApis000.
+	const id = `gptImg${index}${gateway.id}`.padEnd(16, '0');
+	const workflow: WorkflowFile & { id: string } = {
+		...source,
+		id,
+		name: `${source.name} [${gateway.credentialName.replace(/ account$/, '')}]`,
+		active: false,
+		nodes: source.nodes.map((node) => {
+			if (node.type === NODE_TYPE || node.type === `${NODE_TYPE}Tool`) {
+				return {
+					...node,
+					parameters: { ...node.parameters, gateway: gateway.id },
+					credentials: { [gateway.credentialType]: { id: gateway.credentialId, name: gateway.credentialName } },
+				};
+			}
+			if (node.type === 'n8n-nodes-base.wait') {
+				return { ...node, parameters: { ...node.parameters, amount: 2 }, webhookId: randomUUID() };
+			}
+			return node;
+		}),
+	};
+	return { file, gateway, workflow };
+}
+
+/** GPT Image nodes that no other node follows: what a workflow's result is. */
+export function terminalGptImageNodes(workflow: WorkflowFile): string[] {
+	const sources = new Set(
+		Object.entries(workflow.connections)
+			.filter(([, outputs]) => (outputs.main ?? []).some((targets) => (targets ?? []).length > 0))
+			.map(([name]) => name),
+	);
+	return workflow.nodes.filter((node) => node.type === NODE_TYPE && !sources.has(node.name)).map((node) => node.name);
+}

@@ -1,0 +1,38 @@
+/**
+ * The gateway simulator as a process of its own, for a real n8n to talk to:
+ *
+ *   node .build/scripts/simulator.js [latencyMs]
+ *
+ * Listens on 127.0.0.1 (free ports), prints ONE JSON line with its URLs and stays up until SIGTERM
+ * or SIGINT:
+ *
+ *   {"url":"http://127.0.0.1:4100","cdnUrl":"…","apiKey":"sk-sim-test","latencyMs":1000,
+ *    "gateways":{"toapis":{"baseUrl":"…/toapis","uploadBaseUrl":"…"},"kie":{…},"evolink":{…}}}
+ */
+import { GatewaySimulator, type GatewayName } from '../test/simulator';
+
+const GATEWAY_NAMES: GatewayName[] = ['toapis', 'kie', 'evolink'];
+
+async function main(): Promise<void> {
+	const latencyMs = Number(process.argv[2] ?? process.env.SIM_LATENCY_MS ?? 1000);
+	const sim = await GatewaySimulator.start({ latencyMs });
+	const gateways = Object.fromEntries(
+		GATEWAY_NAMES.map((g) => [g, { baseUrl: sim.baseUrl(g), uploadBaseUrl: sim.uploadBaseUrl(g) }]),
+	);
+	process.stdout.write(
+		`${JSON.stringify({ url: sim.url, cdnUrl: sim.cdnUrl, apiKey: sim.options.apiKey, latencyMs, gateways })}\n`,
+	);
+	const shutdown = () => {
+		sim.stop().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.once('SIGTERM', shutdown);
+	process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});

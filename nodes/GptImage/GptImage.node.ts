@@ -4,6 +4,10 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { OPERATIONS, route } from './actions/router';
 import { GATEWAYS, gatewayOptions } from './gateways';
 
+/** "Generate on Kie.ai" under the node on the canvas. */
+const OPERATION_NAMES = JSON.stringify(Object.fromEntries(OPERATIONS.map((op) => [op.value, op.name])));
+const GATEWAY_NAMES = JSON.stringify(Object.fromEntries(gatewayOptions.map((g) => [g.value, g.name])));
+
 export class GptImage implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'GPT Image',
@@ -11,7 +15,7 @@ export class GptImage implements INodeType {
 		icon: { light: 'file:gptImage.svg', dark: 'file:gptImage.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["gateway"] }}',
+		subtitle: `={{ (${OPERATION_NAMES})[$parameter["operation"]] + " on " + (${GATEWAY_NAMES})[$parameter["gateway"]] }}`,
 		description: "Generate and edit images with OpenAI's GPT image models through ToAPIs, Kie.ai or EvoLink",
 		defaults: { name: 'GPT Image' },
 		usableAsTool: true,
@@ -30,7 +34,8 @@ export class GptImage implements INodeType {
 				noDataExpression: true,
 				default: 'toApis',
 				options: gatewayOptions,
-				description: 'The service that runs the GPT image model for you',
+				description:
+					'The service that runs the GPT image model for you. In the editor, choosing a credential chooses its gateway.',
 			},
 			{
 				displayName: 'Operation',

@@ -27,3 +27,25 @@ export class SlidingWindowLimiter {
 		}
 	}
 }
+
+/** At most `slots` holders at once; the others wait in line. */
+export class Slots {
+	private free: number;
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(slots: number) {
+		this.free = slots;
+	}
+
+	async run<T>(work: () => Promise<T>): Promise<T> {
+		if (this.free > 0) this.free--;
+		else await new Promise<void>((resolve) => this.waiting.push(resolve));
+		try {
+			return await work();
+		} finally {
+			const next = this.waiting.shift();
+			if (next) next();
+			else this.free++;
+		}
+	}
+}

@@ -3,6 +3,7 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { apiError } from './errors';
 import { HEADER_BYTES, MIME_TYPES, readImageHeader } from './imageInfo';
+import { Slots } from './rateLimit';
 import type { ImageHeader } from './imageInfo';
 import type { CallContext, GatewayClient } from './transport';
 
@@ -74,6 +75,13 @@ export async function inspectBinary(
 	};
 }
 
+/**
+ * The gateways take an upload whole (base64 JSON, or one multipart body), so each upload holds
+ * its file in memory: at most 25 MB by the checks, and at most this many at once per process,
+ * however many items run.
+ */
+const uploadSlots = new Slots(4);
+
 /** Uploads a checked binary through the gateway's file API and returns the URL tasks can use. */
 export async function uploadImage(
 	ctx: IExecuteFunctions,
@@ -87,14 +95,12 @@ export async function uploadImage(
 			itemIndex: context.itemIndex,
 		});
 	}
-	// At most 25 MB by the checks before; the gateways take the file whole (base64 JSON or multipart).
-	const bytes = await ctx.helpers.getBinaryDataBuffer(context.itemIndex, image.property);
+	const uploadCall = gateway.uploadCall;
 	const mimeType = image.header ? MIME_TYPES[image.header.format] : image.binary.mimeType;
-	const response = await client.send(
-		gateway.uploadCall({ bytes, fileName: image.fileName, mimeType }),
-		'read',
-		context,
-	);
+	const response = await uploadSlots.run(async () => {
+		const bytes = await ctx.helpers.getBinaryDataBuffer(context.itemIndex, image.property);
+		return await client.send(uploadCall({ bytes, fileName: image.fileName, mimeType }), 'read', context);
+	});
 	try {
 		return gateway.readUpload(response);
 	} catch {

@@ -1,5 +1,5 @@
 /** Scripted faults: a test queues them, matching requests consume them in injection order. */
-import type { Fault, FaultResponse, GatewayName, RequestKind } from './types';
+import type { Fault, FaultResponse, LoggedRequest } from './types';
 
 interface PendingFault {
 	fault: Fault;
@@ -20,11 +20,17 @@ export class FaultQueue {
 		this.pending = [];
 	}
 
+	/** Faults that have not fired yet (counting each remaining `times`). */
+	get size(): number {
+		return this.pending.reduce((sum, entry) => sum + entry.remaining, 0);
+	}
+
 	/** The fault this request gets, if any; the first one (in injection order) that fires wins. */
-	take(gateway: GatewayName | undefined, kind: RequestKind): FaultResponse | undefined {
+	take(request: LoggedRequest): FaultResponse | undefined {
 		for (const entry of this.pending) {
 			const { fault } = entry;
-			if (fault.kind !== kind || (fault.gateway !== undefined && fault.gateway !== gateway)) continue;
+			if (fault.kind !== request.kind || (fault.gateway !== undefined && fault.gateway !== request.gateway)) continue;
+			if (fault.when && !fault.when(request)) continue;
 			if (entry.skip > 0) {
 				entry.skip--;
 				continue;

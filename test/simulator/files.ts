@@ -1,9 +1,9 @@
 /** Everything the CDN server hosts: uploaded files and task results (rendered on first download). */
 import { createHmac, randomBytes } from 'crypto';
-import { deriveEdit, patternSeed, renderPattern } from './images';
+import { deriveEdit, noisePng, patternSeed, renderPattern } from './images';
 import { decodePng, encodeRaster, isPng, pngSize, type DecodedPng } from './png';
 import type { SimTask } from './tasks';
-import type { GatewayName } from './types';
+import type { GatewayName, ImagePayload } from './types';
 
 export interface Upload {
 	id: string;
@@ -42,6 +42,7 @@ export class FileStore {
 	constructor(
 		readonly cdnUrl: string,
 		private readonly findTask: (id: string) => SimTask | undefined,
+		private readonly payload: () => ImagePayload = () => 'pattern',
 	) {}
 
 	addUpload(gateway: GatewayName | undefined, bytes: Buffer, fileName: string, mimeType: string, now: number): Upload {
@@ -114,10 +115,14 @@ export class FileStore {
 	}
 
 	private renderResult(task: SimTask, index: number): Buffer {
-		const key = `${task.id}_${index}`;
+		const payload = task.editSource ? 'pattern' : this.payload();
+		// Noise is shared by every task of that pixel size (one 4 MiB buffer per index, not one per task).
+		if (payload === 'noise') return noisePng(task.width, task.height, index);
+		const shared = payload === 'sharedPattern';
+		const key = shared ? `shared:${task.width}x${task.height}:${index}` : `${task.id}_${index}`;
 		const cached = this.rendered.get(key);
 		if (cached) return cached;
-		const seed = patternSeed(task.prompt, index);
+		const seed = patternSeed(shared ? `shared ${task.width}x${task.height}` : task.prompt, index);
 		const source = task.editSource ? this.decodeHosted(task.editSource) : undefined;
 		const mask = task.editMask ? this.decodeHosted(task.editMask) : undefined;
 		const raster = source

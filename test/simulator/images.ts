@@ -1,6 +1,6 @@
 /** What the simulated model "draws": deterministic pictures and mask-driven edits. */
 import { createHash } from 'crypto';
-import type { DecodedPng, Raster } from './png';
+import { encodeRaster, type DecodedPng, type Raster } from './png';
 
 /**
  * Which mask pixels mean "repaint here":
@@ -82,4 +82,28 @@ function maskReader(mask: DecodedPng, convention: MaskConvention): (pixel: numbe
 			return hasTransparency ? (p) => alpha(p) === 0 : (p) => luma(p) >= 128;
 		}
 	}
+}
+
+/** Rendered noise PNGs by `<width>x<height>:<index>`, for every simulator of the process. */
+const noiseCache = new Map<string, Buffer>();
+
+/**
+ * An RGBA PNG of pseudo-random pixels (xorshift32, seeded by size and index): deflate cannot shrink it,
+ * so 1024x1024 is ≈ 4 MiB on the wire and on disk. Rendered once per size and index, then cached.
+ */
+export function noisePng(width: number, height: number, index: number): Buffer {
+	const key = `${width}x${height}:${index}`;
+	const cached = noiseCache.get(key);
+	if (cached) return cached;
+	const words = new Uint32Array(width * height);
+	let state = createHash('sha256').update(`noise\u0000${key}`).digest().readUInt32LE(0) || 1;
+	for (let i = 0; i < words.length; i++) {
+		state ^= state << 13;
+		state ^= state >>> 17;
+		state ^= state << 5;
+		words[i] = state >>> 0;
+	}
+	const png = encodeRaster({ width, height, channels: 4, data: Buffer.from(words.buffer) }, 'none');
+	noiseCache.set(key, png);
+	return png;
 }

@@ -9,7 +9,9 @@
  *   await sim.stop();
  *
  * Every request is logged; tests script faults, rate limits and task outcomes through prompt
- * directives: `[[latency:ms]]`, `[[fail]]`, `[[fail:<gateway code>]]`, `[[partial:k]]`.
+ * directives: `[[latency:ms]]`, `[[fail]]`, `[[fail:<gateway code>]]`, `[[partial:k]]`. A fault can
+ * pick one task's requests (`when`, e.g. by prompt or task id), and `pendingFaults()` tells whether
+ * every scripted fault happened.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo, Socket } from 'net';
@@ -44,6 +46,7 @@ import type {
 	SimulatorStats,
 } from './types';
 
+export { noisePng } from './images';
 export { crc32, decodePng, encodePng, isPng, pngSize } from './png';
 export type { DecodedPng, EncodeOptions, PngFilter } from './png';
 export type { SimTask, TaskFailure, TaskState } from './tasks';
@@ -51,6 +54,7 @@ export type {
 	Fault,
 	FaultResponse,
 	GatewayName,
+	ImagePayload,
 	LoggedRequest,
 	RateLimits,
 	RequestKind,
@@ -135,6 +139,11 @@ export class GatewaySimulator {
 		this.faults.clear();
 	}
 
+	/** How many injected faults have not fired yet: 0 once every scripted fault happened. */
+	pendingFaults(): number {
+		return this.faults.size;
+	}
+
 	/** Requests to a create endpoint (the paid calls), whether or not they made a task. */
 	creates(gateway?: GatewayName): LoggedRequest[] {
 		return this.requestsOf('create', gateway);
@@ -208,7 +217,7 @@ export class GatewaySimulator {
 		}
 		const multipart = parseMultipart(raw, req.headers['content-type']);
 		entry.body = describeBody(raw, multipart);
-		const fault = this.faults.take(entry.gateway, entry.kind);
+		const fault = this.faults.take(entry);
 		if (fault) entry.fault = fault.type;
 		const produce = (): SimResponse => {
 			try {
@@ -223,9 +232,12 @@ export class GatewaySimulator {
 
 	private routeApi(method: string, pathname: string, query: Record<string, string>, req: IncomingMessage): Routed {
 		const { mount, route, params, subPath } = matchRoute(this.mounts, method, pathname);
+		const kind = route?.kind ?? 'other';
 		return {
 			gateway: mount?.gateway,
-			kind: route?.kind ?? 'other',
+			kind,
+			// Known before the body is read, so that a fault can pick one task's polls.
+			taskId: kind === 'poll' ? (params[0] ?? query.taskId) || undefined : undefined,
 			httpError: (status) => mount?.httpError(status) ?? json(status, { error: `HTTP ${status}` }),
 			produce: (body, multipart, log) => {
 				if (!mount) return { status: 404, body: 'Not Found' };
@@ -287,6 +299,10 @@ export class GatewaySimulator {
 				produce();
 				req.socket.destroy();
 				return;
+			case 'redirect': {
+				const location = typeof fault.location === 'function' ? fault.location(entry) : fault.location;
+				return send({ status: fault.status ?? 302, headers: { location }, body: '' });
+			}
 		}
 	}
 
@@ -294,7 +310,10 @@ export class GatewaySimulator {
 		if (this.stopped || req.socket.destroyed) return;
 		entry.status = answer.status;
 		const envelopeCode = isRecord(answer.body) ? answer.body.code : undefined;
-		if (answer.status === 429 || (answer.status === 200 && envelopeCode === 429)) this.state.stats.rateLimited++;
+		if (answer.status === 429 || (answer.status === 200 && envelopeCode === 429)) {
+			this.state.stats.rateLimited++;
+			entry.rateLimited = true;
+		}
 		writeResponse(res, answer, req.method === 'HEAD');
 	}
 

@@ -615,6 +615,37 @@ describe('faults', () => {
 		expect(sim.stats().creates).toBe(1);
 	});
 
+	it('when: a fault picks one task (its create by the prompt, its polls by the task id)', async () => {
+		const prompt = (r: { body?: unknown }) => String((r.body as { prompt?: string } | undefined)?.prompt);
+		sim.inject({ kind: 'create', when: (r) => prompt(r) === 'picked', response: { type: 'status', status: 503 } });
+		const other = await call(evolink('/v1/images/generations'), { body: { model: 'gpt-4o-image', prompt: 'other' } });
+		expect(other.status).toBe(200);
+		expect(sim.pendingFaults()).toBe(1);
+		expect((await call(evolink('/v1/images/generations'), { body: { model: 'gpt-4o-image', prompt: 'picked' } })).status).toBe(503);
+		expect(sim.pendingFaults()).toBe(0);
+
+		const picked = (await call(evolink('/v1/images/generations'), { body: { model: 'gpt-4o-image', prompt: 'picked' } })).json.id;
+		sim.inject({ kind: 'poll', when: (r) => r.taskId === picked, response: { type: 'status', status: 502 } });
+		expect((await call(evolink(`/v1/tasks/${other.json.id}`))).status).toBe(200);
+		expect((await call(evolink(`/v1/tasks/${picked}`))).status).toBe(502);
+		// Kie's poll carries the id in the query.
+		const kieId = (await createKie()).json.data.taskId;
+		sim.inject({ kind: 'poll', when: (r) => r.taskId === kieId, response: { type: 'kieEnvelope', code: 455, msg: 'maintenance' } });
+		expect((await call(kie(`/api/v1/gpt4o-image/record-info?taskId=${kieId}`))).json.code).toBe(455);
+	});
+
+	it('redirect: to a fixed location or one computed from the request', async () => {
+		sim.inject({ kind: 'credit', gateway: 'kie', response: { type: 'redirect', location: 'https://elsewhere.example/credit' } });
+		const fixed = await fetch(kie('/api/v1/chat/credit'), { headers: auth, redirect: 'manual' });
+		expect(fixed.status).toBe(302);
+		expect(fixed.headers.get('location')).toBe('https://elsewhere.example/credit');
+		sim.inject({ kind: 'credit', gateway: 'kie', response: { type: 'redirect', status: 307, location: (r) => `${sim.cdnUrl}${r.path}` } });
+		const computed = await fetch(kie('/api/v1/chat/credit'), { headers: auth, redirect: 'manual' });
+		expect(computed.status).toBe(307);
+		expect(computed.headers.get('location')).toBe(`${sim.cdnUrl}/kie/api/v1/chat/credit`);
+		expect(sim.requestsOf('credit').map((r) => [r.fault, r.status])).toEqual([['redirect', 302], ['redirect', 307]]);
+	});
+
 	it('faults downloads; cdnExpired answers 403', async () => {
 		const { json } = await call(evolink('/v1/images/generations'), { body: { model: 'gpt-4o-image', prompt: 'cdn' } });
 		await sleep(LATENCY + 50);
@@ -659,6 +690,28 @@ describe('noise payload', () => {
 			// Two indexes differ; the same index is one cached buffer for every task of that size.
 			expect(a0.bytes.equals(a1.bytes)).toBe(false);
 			expect(b0.bytes.equals(a0.bytes)).toBe(true);
+		} finally {
+			await own.stop();
+		}
+	});
+
+	it("imagePayload 'sharedPattern' serves every task of a size the same gradient per index", async () => {
+		const own = await GatewaySimulator.start({ latencyMs: 0, imagePayload: 'sharedPattern' });
+		try {
+			const urls: string[][] = [];
+			for (const prompt of ['one', 'two']) {
+				const res = await fetch(`${own.baseUrl('evolink')}/v1/images/generations`, {
+					method: 'POST',
+					headers: { ...auth, 'content-type': 'application/json' },
+					body: JSON.stringify({ model: 'gpt-4o-image', prompt, size: '1:1', n: 2 }),
+				});
+				const { id } = (await res.json()) as Json;
+				urls.push(((await (await fetch(`${own.baseUrl('evolink')}/v1/tasks/${id}`, { headers: auth })).json()) as Json).results);
+			}
+			const [a0, a1, b0] = await Promise.all([urls[0][0], urls[0][1], urls[1][0]].map((url) => download(url)));
+			expect(pngSize(a0.bytes)).toEqual({ width: 1024, height: 1024 });
+			expect(b0.bytes.equals(a0.bytes)).toBe(true);
+			expect(a1.bytes.equals(a0.bytes)).toBe(false);
 		} finally {
 			await own.stop();
 		}

@@ -12,6 +12,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
 	strict: true,
 	fetchInputs: 'any',
 	cdnExpired: false,
+	imagePayload: 'pattern',
 	toapis: { initialStatus: 'queued' },
 	kie: { resultKey: 'resultUrls', timeFormat: 'ms', nullRecordPolls: 0 },
 	evolink: { resultForm: 'results', honourIdempotencyKey: false },
@@ -83,7 +84,7 @@ export class SimState {
 		public options: ResolvedOptions,
 		cdnUrl: string,
 	) {
-		this.files = new FileStore(cdnUrl, (id) => this.tasks.get(id));
+		this.files = new FileStore(cdnUrl, (id) => this.tasks.get(id), () => this.options.imagePayload);
 	}
 
 	/** A task of this gateway; another gateway's id is as unknown as a made-up one. */

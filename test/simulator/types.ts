@@ -15,6 +15,8 @@ export type RequestKind =
 	| 'upload'
 	| 'other';
 
+export type ImagePayload = 'pattern' | 'sharedPattern' | 'noise';
+
 export interface RateLimits {
 	/** Kie: new tasks per sliding 10 s per key (default 20); the next one gets envelope code 429. */
 	kieCreatesPer10s?: number;
@@ -42,6 +44,15 @@ export interface SimulatorOptions {
 	fetchInputs?: 'any' | 'own-only';
 	/** The CDN answers 403 (expired signed URL) for every file. */
 	cdnExpired?: boolean;
+	/**
+	 * What result files hold. 'pattern' (default): a gradient seeded by the task's prompt and the result's
+	 * index, rendered on its first download (≈ 50 ms of CPU for 1024x1024, ≈ 260 KB).
+	 * 'sharedPattern': one gradient per pixel size and index, rendered once and served to every task: no
+	 * render cost per task, for timing benchmarks where 100 renders would be the simulator's bottleneck.
+	 * 'noise': pseudo-random RGBA pixels that do not compress (1024x1024 ≈ 4 MiB), for memory benchmarks;
+	 * also rendered once per pixel size and index. Edits of hosted images are always rendered per task.
+	 */
+	imagePayload?: ImagePayload;
 	toapis?: { initialStatus?: 'queued' | 'submitted' };
 	kie?: {
 		resultKey?: 'resultUrls' | 'result_urls';
@@ -67,6 +78,7 @@ export interface ResolvedOptions {
 	strict: boolean;
 	fetchInputs: 'any' | 'own-only';
 	cdnExpired: boolean;
+	imagePayload: ImagePayload;
 	toapis: Required<NonNullable<SimulatorOptions['toapis']>>;
 	kie: Required<NonNullable<SimulatorOptions['kie']>>;
 	evolink: Required<NonNullable<SimulatorOptions['evolink']>>;
@@ -87,7 +99,9 @@ export type FaultResponse =
 	/** Wait `ms`, then answer normally. */
 	| { type: 'delay'; ms: number }
 	/** Do the work (a create makes its task), then destroy the socket: the client never hears. */
-	| { type: 'acceptThenReset' };
+	| { type: 'acceptThenReset' }
+	/** Answer a redirect (default 302) to `location` (or to what it returns for the request), e.g. another host. */
+	| { type: 'redirect'; location: string | ((request: LoggedRequest) => string); status?: 301 | 302 | 303 | 307 | 308 };
 
 export interface Fault {
 	gateway?: GatewayName;
@@ -96,6 +110,12 @@ export interface Fault {
 	times?: number;
 	/** Let this many matching requests through first; default 0. */
 	afterMatches?: number;
+	/**
+	 * Only requests this returns true for match, e.g. one item's create by its prompt
+	 * (`(r) => String((r.body as {prompt?: string})?.prompt).includes('x')`), or its polls by
+	 * `r.taskId` (known for polls and CDN files before the fault is chosen).
+	 */
+	when?: (request: LoggedRequest) => boolean;
 	response: FaultResponse;
 }
 
@@ -116,6 +136,8 @@ export interface LoggedRequest {
 	taskId?: string;
 	/** Set when a scripted fault shaped the answer. */
 	fault?: FaultResponse['type'];
+	/** Set when the answer was a 429: HTTP 429, or Kie's HTTP 200 envelope with code 429. */
+	rateLimited?: true;
 }
 
 export interface SimulatorStats {

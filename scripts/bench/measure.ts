@@ -1,0 +1,229 @@
+/**
+ * One benchmark run: a fresh simulator (on its worker thread), one workflow (Manual Trigger → Items →
+ * GPT Image) on n8n's engine in this thread, and what the simulator's request log says about it afterwards.
+ */
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
+
+import { runWorkflow } from '../../test/engine/runWorkflow';
+import type { ImagePayload, RateLimits } from '../../test/simulator';
+import { simName, workflowOf } from '../../test/support';
+import type { GatewayId } from '../../test/support';
+import type { LoggedRequestLite, SimulatorHost } from './simHost';
+
+export type Mode = 'concurrent' | 'baseline';
+
+/** The gateways' documented limits, on in every run (Kie: 20 creates per 10 s, 3 polls/s per task). */
+export const SIMULATOR_RATE_LIMITS: Required<RateLimits> = {
+	kieCreatesPer10s: 20,
+	kiePollsPerSecondPerTask: 3,
+	toapisCreatesPerSecond: Infinity,
+	evolinkCreatesPerSecond: Infinity,
+};
+
+export interface RunSpec {
+	gateway: GatewayId;
+	items: number;
+	latencyMs: number;
+	mode: Mode;
+	imagePayload?: ImagePayload;
+	/** Sample process RSS every `ms` while the workflow runs. */
+	sampleRssEveryMs?: number;
+}
+
+export interface RunMetrics {
+	mode: Mode;
+	gateway: GatewayId;
+	items: number;
+	latencyMs: number;
+	/** Start of runWorkflow → its result. */
+	makespanMs: number;
+	status: string;
+	error?: string;
+	outputItems: number;
+	binaries: number;
+	/** Create requests sent (including refused ones) and tasks the simulator actually made. */
+	createRequests: number;
+	tasksCreated: number;
+	createsPerItem: number;
+	/** Refused creates (429s on a create). */
+	createsRateLimited: number;
+	polls: number;
+	pollsPerTask: number;
+	pollsPerTaskMax: number;
+	pollsRateLimited: number;
+	/** Per task: first normally answered poll at or after doneAt, minus doneAt. */
+	detectionLagMaxMs: number | null;
+	detectionLagMeanMs: number | null;
+	/** sim.stats().rateLimited: every 429 answer (HTTP 429 or Kie's envelope code 429). */
+	rateLimited: number;
+	downloads: number;
+	/** Most tasks created and not yet fully downloaded at one time. */
+	maxTasksInFlight: number;
+	/** Milliseconds after the start of the run. */
+	timeline: {
+		firstCreateMs: number | null;
+		lastCreateMs: number | null;
+		lastDoneMs: number | null;
+		lastDetectMs: number | null;
+		lastDownloadMs: number | null;
+	};
+	/** Poll arrival times of the first task, relative to its create. */
+	samplePollOffsetsMs: number[];
+	/** RSS sampling, when asked for. */
+	rss?: { baselineBytes: number; peakBytes: number; samples: number; baselineArrayBuffersBytes: number; peakArrayBuffersBytes: number };
+}
+
+let forceGc: (() => void) | undefined;
+
+/** A full GC before a memory baseline, so garbage of earlier runs does not count against this one. */
+export function collectGarbage(): void {
+	if (!forceGc) {
+		setFlagsFromString('--expose-gc');
+		forceGc = runInNewContext('gc') as () => void;
+	}
+	forceGc();
+}
+
+function prompts(items: number): Array<{ prompt: string }> {
+	return Array.from({ length: items }, (_, i) => ({ prompt: `benchmark product shot ${i + 1}` }));
+}
+
+/** Options as users get them (all defaults), or the per-item sequential baseline. */
+export function nodeOptions(mode: Mode): Record<string, number> {
+	return mode === 'baseline' ? { maxConcurrentTasks: 1 } : {};
+}
+
+function ok(request: LoggedRequestLite): boolean {
+	return request.status === 200 && !request.rateLimited && request.fault === undefined;
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
+
+export async function measureRun(host: SimulatorHost, spec: RunSpec): Promise<RunMetrics> {
+	const credentials = await host.start({
+		latencyMs: spec.latencyMs,
+		rateLimits: SIMULATOR_RATE_LIMITS,
+		imagePayload: spec.imagePayload ?? 'sharedPattern',
+	});
+	const gatewayName = simName(spec.gateway);
+	const workflow = workflowOf(
+		[
+			{
+				gateway: spec.gateway,
+				parameters: { operation: 'generate', prompt: '={{ $json.prompt }}', size: '1:1', options: nodeOptions(spec.mode) },
+			},
+		],
+		prompts(spec.items),
+	);
+	let sampler: NodeJS.Timeout | undefined;
+	let rss: RunMetrics['rss'];
+	try {
+		if (spec.sampleRssEveryMs) {
+			collectGarbage();
+			const baseline = process.memoryUsage();
+			rss = {
+				baselineBytes: baseline.rss,
+				peakBytes: baseline.rss,
+				samples: 1,
+				baselineArrayBuffersBytes: baseline.arrayBuffers,
+				peakArrayBuffersBytes: baseline.arrayBuffers,
+			};
+			const sample = () => {
+				const usage = process.memoryUsage();
+				rss!.samples++;
+				rss!.peakBytes = Math.max(rss!.peakBytes, usage.rss);
+				rss!.peakArrayBuffersBytes = Math.max(rss!.peakArrayBuffersBytes, usage.arrayBuffers);
+			};
+			sampler = setInterval(sample, spec.sampleRssEveryMs);
+		}
+		const started = Date.now();
+		const run = await runWorkflow({ workflow, credentials });
+		const finished = Date.now();
+		if (sampler) {
+			clearInterval(sampler);
+			rss!.peakBytes = Math.max(rss!.peakBytes, process.memoryUsage().rss);
+		}
+
+		const output = run.output('GPT Image');
+		const sim = await host.snapshot();
+		const log = sim.requests.filter((r) => r.gateway === gatewayName);
+		const creates = log.filter((r) => r.kind === 'create');
+		const polls = log.filter((r) => r.kind === 'poll');
+		const downloads = log.filter((r) => r.kind === 'download');
+		const tasks = sim.tasks.filter((task) => task.gateway === gatewayName);
+
+		const pollsByTask = new Map<string, LoggedRequestLite[]>(tasks.map((task) => [task.id, []]));
+		for (const poll of polls) if (poll.taskId) pollsByTask.get(poll.taskId)?.push(poll);
+		const pollCounts = [...pollsByTask.values()].map((list) => list.length);
+
+		const lags: number[] = [];
+		const detectedAt: number[] = [];
+		for (const task of tasks) {
+			const answered = (pollsByTask.get(task.id) ?? []).filter(ok);
+			// The node stops polling once it sees the end; a read that arrived a hair before doneAt but
+			// was answered after it is the last answered poll.
+			const seen = answered.find((poll) => poll.at >= task.doneAt) ?? answered.at(-1);
+			if (!seen) continue;
+			lags.push(Math.max(0, seen.at - task.doneAt));
+			detectedAt.push(Math.max(seen.at, task.doneAt));
+		}
+
+		// Tasks in flight: from the create that made it to its last download.
+		const lastDownload = new Map<string, number>();
+		for (const download of downloads) {
+			if (download.taskId) lastDownload.set(download.taskId, Math.max(lastDownload.get(download.taskId) ?? 0, download.at));
+		}
+		const events = tasks.flatMap((task) => [
+			{ at: task.createdAt, delta: 1 },
+			{ at: lastDownload.get(task.id) ?? finished, delta: -1 },
+		]);
+		events.sort((a, b) => a.at - b.at || a.delta - b.delta);
+		let inFlight = 0;
+		let maxInFlight = 0;
+		for (const event of events) {
+			inFlight += event.delta;
+			maxInFlight = Math.max(maxInFlight, inFlight);
+		}
+
+		const relative = (values: number[], pick: (...v: number[]) => number) =>
+			values.length ? pick(...values) - started : null;
+		const firstTask = tasks[0];
+		return {
+			mode: spec.mode,
+			gateway: spec.gateway,
+			items: spec.items,
+			latencyMs: spec.latencyMs,
+			makespanMs: finished - started,
+			status: run.status,
+			...(run.error ? { error: run.error.message } : {}),
+			outputItems: output.length,
+			binaries: output.filter((item) => item.binary?.data).length,
+			createRequests: creates.length,
+			tasksCreated: tasks.length,
+			createsPerItem: creates.length / spec.items,
+			createsRateLimited: creates.filter((r) => r.rateLimited).length,
+			polls: polls.length,
+			pollsPerTask: round(tasks.length ? polls.length / tasks.length : 0),
+			pollsPerTaskMax: pollCounts.length ? Math.max(...pollCounts) : 0,
+			pollsRateLimited: polls.filter((r) => r.rateLimited).length,
+			detectionLagMaxMs: lags.length ? Math.max(...lags) : null,
+			detectionLagMeanMs: lags.length ? Math.round(lags.reduce((a, b) => a + b, 0) / lags.length) : null,
+			rateLimited: sim.stats.rateLimited,
+			downloads: downloads.length,
+			maxTasksInFlight: maxInFlight,
+			timeline: {
+				firstCreateMs: relative(creates.map((r) => r.at), Math.min),
+				lastCreateMs: relative(tasks.map((t) => t.createdAt), Math.max),
+				lastDoneMs: relative(tasks.map((t) => t.doneAt), Math.max),
+				lastDetectMs: relative(detectedAt, Math.max),
+				lastDownloadMs: relative(downloads.map((r) => r.at), Math.max),
+			},
+			samplePollOffsetsMs: firstTask ? (pollsByTask.get(firstTask.id) ?? []).map((r) => r.at - firstTask.createdAt) : [],
+			...(rss ? { rss } : {}),
+		};
+	} finally {
+		if (sampler) clearInterval(sampler);
+		await host.stop();
+	}
+}

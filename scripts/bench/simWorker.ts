@@ -1,0 +1,61 @@
+/**
+ * The gateway simulator on a worker thread. In the bench's own thread its work (rendering result
+ * PNGs, ~50 ms each for 1024x1024, parsing requests) would block the event loop the node runs on
+ * and show up as the node's latency; real gateways run elsewhere. Driven by simHost.ts.
+ */
+import { parentPort } from 'worker_threads';
+
+import { GatewaySimulator, noisePng } from '../../test/simulator';
+import type { GatewayName, SimulatorOptions } from '../../test/simulator';
+import type { HostReply, HostRequest, SimSnapshot, SimUrls } from './simHost';
+
+const GATEWAY_NAMES: GatewayName[] = ['toapis', 'kie', 'evolink'];
+
+let sim: GatewaySimulator | undefined;
+
+async function handle(request: HostRequest): Promise<unknown> {
+	switch (request.type) {
+		case 'start': {
+			await sim?.stop();
+			sim = await GatewaySimulator.start(request.options as SimulatorOptions);
+			const started = sim;
+			const urls: SimUrls = {
+				baseUrl: Object.fromEntries(GATEWAY_NAMES.map((g) => [g, started.baseUrl(g)])) as Record<GatewayName, string>,
+				uploadBaseUrl: Object.fromEntries(GATEWAY_NAMES.map((g) => [g, started.uploadBaseUrl(g)])) as Record<GatewayName, string>,
+			};
+			return urls;
+		}
+		case 'prerenderNoise':
+			return noisePng(request.width, request.height, request.index).length;
+		case 'snapshot': {
+			if (!sim) throw new Error('no simulator running');
+			const snapshot: SimSnapshot = {
+				requests: sim.requests.map((r) => ({
+					server: r.server,
+					gateway: r.gateway,
+					kind: r.kind,
+					at: r.at,
+					status: r.status,
+					taskId: r.taskId,
+					rateLimited: r.rateLimited,
+					fault: r.fault,
+				})),
+				tasks: sim.tasks().map((t) => ({ id: t.id, gateway: t.gateway, createdAt: t.createdAt, doneAt: t.doneAt })),
+				stats: sim.stats(),
+				options: { kieCreatesPer10s: sim.options.rateLimits.kieCreatesPer10s },
+			};
+			return snapshot;
+		}
+		case 'stop':
+			await sim?.stop();
+			sim = undefined;
+			return null;
+	}
+}
+
+parentPort!.on('message', (request: HostRequest) => {
+	handle(request).then(
+		(result) => parentPort!.postMessage({ id: request.id, result } satisfies HostReply),
+		(error: unknown) => parentPort!.postMessage({ id: request.id, error: String(error) } satisfies HostReply),
+	);
+});

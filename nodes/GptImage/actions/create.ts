@@ -68,6 +68,15 @@ export function taskOptionsProperty(operation: string): INodeProperties {
 				description:
 					'How many input items have a task in flight at once. 0 means 100; Kie.ai creates are also spaced to its limit of 20 per 10 seconds. Lower it if the gateway answers with rate-limit errors.',
 			},
+			{
+				displayName: 'Request Timeout (Seconds)',
+				name: 'requestTimeoutSeconds',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0, maxValue: 600 },
+				description:
+					'How long one request to the gateway may go without an answer. 0 uses the defaults: 120 s to create a task, 60 s for a status check. A status check that times out is tried again; a create that times out is reported (it may have gone through), never repeated.',
+			},
 			...waitOptionProperties,
 		],
 	};
@@ -138,6 +147,7 @@ export async function createAndCollect(run: OperationRun, { draft, options }: Pr
 		prompt: request.prompt,
 		size: request.size,
 		...(request.resolution ? { resolution: request.resolution } : {}),
+		requestedImageCount: request.count,
 	};
 
 	if (!options.waitForCompletion) {

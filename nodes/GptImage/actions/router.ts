@@ -41,7 +41,9 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const concurrency = Number(options.maxConcurrentTasks) || gateway.limits.defaultConcurrency;
 	const continueOnFail = ctx.continueOnFail();
 	const signal = ctx.getExecutionCancelSignal?.();
-	const client = new GatewayClient(ctx, gateway);
+	const client = new GatewayClient(ctx, gateway, {
+		requestTimeoutMs: Number(options.requestTimeoutSeconds) * 1000 || undefined,
+	});
 	const poller = new PollLoop();
 
 	// Every item's parameters are read and checked before the first task is created (and paid for).

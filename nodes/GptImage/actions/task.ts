@@ -131,8 +131,8 @@ export async function waitForTask(
 	const context = { itemIndex: job.itemIndex, signal: job.signal, action: 'waiting for the task', taskId };
 
 	const task = await poller.waitUntilDone<ImageTask>({
-		read: async () => {
-			const current = await client.readTask(taskId, context);
+		read: async (signal) => {
+			const current = await client.readTask(taskId, { ...context, signal });
 			if (!current && Date.now() - startedAt > NOT_VISIBLE_GRACE_MS) {
 				throw notFound(run, taskId, 'waiting for the task');
 			}

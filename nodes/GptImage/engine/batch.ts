@@ -44,7 +44,8 @@ export async function runBatch<T>(
 	signal?.addEventListener('abort', stopAll, { once: true });
 
 	const outcomes: Array<ItemOutcome<T>> = new Array(count);
-	const running = new Map<number, Set<string>>();
+	/** Every item's tasks, kept after the item's job ended. */
+	const tracked = new Map<number, Set<string>>();
 	let failure: BatchFailure | undefined;
 	let next = 0;
 
@@ -54,7 +55,7 @@ export async function runBatch<T>(
 			const tasks = new Set<string>();
 			const controller = new AbortController();
 			jobs.add(controller);
-			running.set(itemIndex, tasks);
+			tracked.set(itemIndex, tasks);
 			try {
 				const value = await job({
 					itemIndex,
@@ -67,18 +68,11 @@ export async function runBatch<T>(
 				outcomes[itemIndex] = { ok: false, error };
 				// Once the batch is stopping, the other items' errors are only the abort itself.
 				if (stopOnError && !failure && !stopping) {
-					failure = {
-						error,
-						itemIndex,
-						abandonedTaskIds: [...running.entries()]
-							.filter(([index]) => index !== itemIndex)
-							.flatMap(([, ids]) => [...ids]),
-					};
+					failure = { error, itemIndex, abandonedTaskIds: [] };
 					stopAll();
 				}
 			} finally {
 				jobs.delete(controller);
-				running.delete(itemIndex);
 			}
 		}
 	};
@@ -87,6 +81,14 @@ export async function runBatch<T>(
 		await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, count)) }, worker));
 	} finally {
 		signal?.removeEventListener('abort', stopAll);
+	}
+	if (failure) {
+		// Named once every job has ended: a create under way when the batch stopped was awaited
+		// (it may have made a billed task), and that task is named too.
+		const failed = failure.itemIndex;
+		failure.abandonedTaskIds = [...tracked]
+			.filter(([index]) => index !== failed && !outcomes[index]?.ok)
+			.flatMap(([, ids]) => [...ids]);
 	}
 	return { outcomes, failure };
 }

@@ -1,10 +1,11 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import type { FailureCategory } from '../gateways/types';
-import { describeBody } from '../gateways/wire';
+import type { FailureCategory, GatewayFailure } from '../gateways/types';
+import { describeBody, retryAfterSeconds } from '../gateways/wire';
 import { apiError } from './errors';
+import { Slots } from './rateLimit';
 import { MAX_ATTEMPTS, retryDelayMs } from './retry';
-import { USER_AGENT } from './transport';
+import { USER_AGENT, networkCodeOf } from './transport';
 import { waitFor } from './wait';
 
 /**
@@ -77,16 +78,27 @@ async function errorExcerpt(body: DownloadBody): Promise<string> {
 
 function statusCategory(status: number): FailureCategory {
 	if (status === 403 || status === 404 || status === 410) return 'notFound';
+	if (status === 408) return 'timeout';
 	if (status === 429) return 'rateLimit';
-	return 'gatewayDown';
+	if (status >= 500) return 'gatewayDown';
+	return 'unknown';
 }
+
+/**
+ * Downloads streaming at once, per process. Each stream holds buffers on its way to disk, so a
+ * hundred tasks finishing together would hold a hundred of them; sixteen keep memory flat and
+ * still fill the line.
+ */
+const downloadSlots = new Slots(16);
 
 /** Downloads one result file into n8n's binary store, retrying what is free to retry. */
 export async function downloadImage(ctx: IExecuteFunctions, target: DownloadTarget): Promise<IBinaryData> {
+	return await downloadSlots.run(async () => await downloadWithRetries(ctx, target));
+}
+
+async function downloadWithRetries(ctx: IExecuteFunctions, target: DownloadTarget): Promise<IBinaryData> {
 	for (let attempt = 0; ; attempt++) {
-		let status = 0;
-		let detail = '';
-		let retryAfter: number | undefined;
+		let failure: GatewayFailure;
 		try {
 			const response = (await ctx.helpers.httpRequest({
 				method: 'GET',
@@ -98,44 +110,48 @@ export async function downloadImage(ctx: IExecuteFunctions, target: DownloadTarg
 				headers: { 'User-Agent': USER_AGENT },
 				abortSignal: target.signal,
 			})) as { statusCode: number; headers: Record<string, unknown>; body: DownloadBody };
-			status = response.statusCode;
+			const status = response.statusCode;
 			if (status >= 200 && status < 300) {
 				const mimeType = imageMimeType(target.url, response.headers['content-type']);
 				const fileName = `${target.baseName}.${EXTENSION_BY_MIME[mimeType] ?? 'png'}`;
 				return await ctx.helpers.prepareBinaryData(response.body, fileName, mimeType);
 			}
-			const header = response.headers['retry-after'];
-			retryAfter = header === undefined ? undefined : Number(header) || undefined;
 			const said = await errorExcerpt(response.body);
-			detail = `HTTP ${status}${said ? ` (${said})` : ''}`;
+			failure = {
+				category: statusCategory(status),
+				httpCode: status,
+				code: String(status),
+				message: `Could not download ${target.url}: HTTP ${status}${said ? ` (${said})` : ''}`,
+				retryAfterSeconds: retryAfterSeconds(response.headers),
+			};
 		} catch (error) {
 			target.signal?.throwIfAborted();
-			const code = (error as { code?: unknown; cause?: { code?: unknown } }).cause?.code ??
-				(error as { code?: unknown }).code;
-			detail = `the download did not complete (${typeof code === 'string' ? code : 'network error'})`;
+			// Only the code: the client's error holds the request.
+			const code = networkCodeOf(error);
+			failure = {
+				category: code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'gatewayDown',
+				httpCode: 0,
+				code,
+				message: `Could not download ${target.url}: the download did not complete (${code})`,
+			};
 		}
-		// 403/404 from a CDN means the link expired: asking again will not help.
-		const final = status === 403 || status === 404 || status === 410;
-		if (final || attempt + 1 >= MAX_ATTEMPTS) {
-			throw apiError(
-				{
-					category: status ? statusCategory(status) : 'gatewayDown',
-					httpCode: status,
-					code: String(status || 'DOWNLOAD_FAILED'),
-					message: `Could not download ${target.url}: ${detail}`,
-				},
-				{
-					node: ctx.getNode(),
-					itemIndex: target.itemIndex,
-					gatewayName: target.gatewayName,
-					taskId: target.taskId,
-					action: 'downloading the image',
-					advice: final
-						? 'The result link has expired or is gone (ToAPIs and EvoLink keep results 24 hours, Kie.ai 14 days): generate again, or on Kie.ai try the Direct Download Link option.'
-						: undefined,
-				},
-			);
+		const { httpCode } = failure;
+		// 403/404/410 from a CDN means the link expired: asking again will not help; nor will it
+		// for other 4xx. Network errors, 408, 429 and 5xx are worth another try.
+		const expired = httpCode === 403 || httpCode === 404 || httpCode === 410;
+		const retryable = httpCode === 0 || httpCode === 408 || httpCode === 429 || httpCode >= 500;
+		if (!retryable || attempt + 1 >= MAX_ATTEMPTS) {
+			throw apiError(failure, {
+				node: ctx.getNode(),
+				itemIndex: target.itemIndex,
+				gatewayName: target.gatewayName,
+				taskId: target.taskId,
+				action: 'downloading the image',
+				advice: expired
+					? 'The result link has expired or is gone (ToAPIs and EvoLink keep results 24 hours, Kie.ai 14 days): generate again, or on Kie.ai try the Direct Download Link option.'
+					: undefined,
+			});
 		}
-		await waitFor(retryDelayMs(attempt, retryAfter), target.signal);
+		await waitFor(retryDelayMs(attempt, failure.retryAfterSeconds), target.signal);
 	}
 }

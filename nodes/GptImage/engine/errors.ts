@@ -58,9 +58,13 @@ export function apiError(failure: GatewayFailure, context: FailureContext): Node
 		{
 			message,
 			description,
-			httpCode: String(failure.httpCode),
+			...(failure.httpCode ? { httpCode: String(failure.httpCode) } : {}),
 			itemIndex: context.itemIndex,
 		},
 	);
+	// NodeApiError swaps a message that mentions a network code (ECONNRESET …) for a generic text
+	// of its own, which would lose the gateway, the task id and what we were doing: keep ours.
+	error.message = message;
+	error.description = description;
 	return error;
 }

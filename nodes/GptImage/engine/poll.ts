@@ -54,7 +54,8 @@ export function adaptiveSchedule(minIntervalMs: number, firstMs = 500, ceilingMs
 }
 
 export interface PollOptions<T> {
-	read: () => Promise<T | undefined>;
+	/** One read; `signal` aborts when the task leaves the loop or reaches its deadline mid-read. */
+	read: (signal: AbortSignal) => Promise<T | undefined>;
 	isDone: (value: T) => boolean;
 	schedule: PollSchedule;
 	/** Absolute time (ms since epoch) after which no more reads are made. */
@@ -145,10 +146,23 @@ export class PollLoop {
 	}
 
 	private async read(entry: Entry): Promise<void> {
-		const { read, isDone, schedule, deadline, onTimeout, progressOf, startedAt } = entry.options;
+		const { read, isDone, schedule, deadline, onTimeout, progressOf, startedAt, signal } = entry.options;
 		entry.reading = true;
+		// A read ends with its task: on Stop, and at the deadline even while the gateway has not
+		// answered (a stalled request, a retry's back-off), so that Max Wait holds.
+		const reading = new AbortController();
+		const stop = () => reading.abort();
+		signal?.addEventListener('abort', stop, { once: true });
+		let pastDeadline = false;
+		void waitFor(deadline - Date.now(), reading.signal).then(
+			() => {
+				pastDeadline = true;
+				stop();
+			},
+			() => undefined,
+		);
 		try {
-			const value = await read();
+			const value = await read(reading.signal);
 			if (value !== undefined) {
 				entry.last = value;
 				if (isDone(value)) return entry.settle(undefined, value);
@@ -163,7 +177,10 @@ export class PollLoop {
 			entry.reading = false;
 			this.kick();
 		} catch (error) {
-			entry.settle(error as Error);
+			entry.settle(pastDeadline ? onTimeout(entry.last) : (error as Error));
+		} finally {
+			stop();
+			signal?.removeEventListener('abort', stop);
 		}
 	}
 }

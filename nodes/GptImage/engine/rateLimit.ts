@@ -1,29 +1,39 @@
 import { waitFor } from './wait';
 
+/** One counted call; its time moves to when the gateway's answer came, once it came. */
+export interface WindowTicket {
+	at: number;
+}
+
 /**
  * At most `count` calls in any `windowMs`: Kie.ai allows 20 new tasks per 10 seconds and answers
- * the 21st with a 429, so creates wait their turn here instead of being refused there.
+ * the 21st with a 429, so creates wait their turn here instead of being refused there. The
+ * gateway counts a call when it arrives, somewhere between our send and its answer; counting
+ * from the answer is safe without a large margin.
  */
 export class SlidingWindowLimiter {
-	private readonly sent: number[] = [];
+	private tickets: WindowTicket[] = [];
 
 	constructor(
 		private readonly count: number,
 		private readonly windowMs: number,
-		/** Slack for clock and network jitter between our send and the gateway's count. */
+		/** Slack for the gateway's clock and rounding. */
 		private readonly marginMs = 100,
 	) {}
 
-	/** Resolves when a call may go; the call is counted from then. */
-	async acquire(signal?: AbortSignal): Promise<void> {
+	/** Resolves when a call may go; set the ticket's `at` to the answer's arrival once it came. */
+	async acquire(signal?: AbortSignal): Promise<WindowTicket> {
 		for (;;) {
 			const now = Date.now();
-			while (this.sent.length && this.sent[0] <= now - this.windowMs - this.marginMs) this.sent.shift();
-			if (this.sent.length < this.count) {
-				this.sent.push(now);
-				return;
+			const span = this.windowMs + this.marginMs;
+			this.tickets = this.tickets.filter((ticket) => ticket.at > now - span);
+			if (this.tickets.length < this.count) {
+				const ticket = { at: now };
+				this.tickets.push(ticket);
+				return ticket;
 			}
-			await waitFor(this.sent[0] + this.windowMs + this.marginMs - now, signal);
+			const oldest = Math.min(...this.tickets.map((ticket) => ticket.at));
+			await waitFor(oldest + span - now, signal);
 		}
 	}
 }

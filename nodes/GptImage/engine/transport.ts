@@ -34,12 +34,18 @@ export interface CallContext {
 	taskId?: string;
 }
 
-/** The network error code (ECONNRESET, ECONNABORTED …) somewhere in an HTTP client error. */
-function networkCodeOf(error: unknown): string {
+/**
+ * The network error code (ECONNRESET, ECONNABORTED …) somewhere in an HTTP client error. n8n wraps
+ * the client's error in a NodeApiError that drops it (n8n-core 2.x keeps the code only as
+ * `httpCode`); older versions keep it as `cause`, the bare client error has it as `code`.
+ */
+export function networkCodeOf(error: unknown): string {
 	let current: unknown = error;
 	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-		const { code, cause } = current as { code?: unknown; cause?: unknown };
-		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+		const { code, httpCode, cause } = current as { code?: unknown; httpCode?: unknown; cause?: unknown };
+		for (const candidate of [code, httpCode]) {
+			if (typeof candidate === 'string' && /^E[A-Z_]+$/.test(candidate)) return candidate;
+		}
 		current = cause;
 	}
 	return 'ENETWORK';
@@ -96,6 +102,8 @@ export class GatewayClient {
 		signal?: AbortSignal,
 	): Promise<GatewayResponse | { networkCode: string }> {
 		const urls = await this.urls();
+		// Nothing goes out for an item that stopped meanwhile (n8n aborts requests on Stop only).
+		signal?.throwIfAborted();
 		const options: IHttpRequestOptions = {
 			method: call.method,
 			url: `${call.host === 'upload' ? urls.upload : urls.api}${call.path}`,
@@ -135,8 +143,10 @@ export class GatewayClient {
 	async send(call: GatewayCall, purpose: CallPurpose, context: CallContext): Promise<GatewayResponse> {
 		for (let attempt = 0; ; attempt++) {
 			await waitFor(this.pausedUntil - Date.now(), context.signal);
-			if (purpose === 'create') await this.createLimiter?.acquire(context.signal);
+			const ticket = purpose === 'create' ? await this.createLimiter?.acquire(context.signal) : undefined;
 			const result = await this.exchange(call, purpose, context.signal);
+			// The gateway has counted the create by the time its answer is here.
+			if (ticket) ticket.at = Date.now();
 			const outcome: CallOutcome | undefined =
 				'networkCode' in result
 					? { kind: 'network', code: result.networkCode }

@@ -1,4 +1,9 @@
-/** The bench's handle on the simulator running in simWorker.ts (a worker thread of this process). */
+/**
+ * The bench's handle on the simulator running in simWorker.ts: a worker thread of this process, or
+ * for the memory case a process of its own, so that its buffers do not count as the node's RSS.
+ */
+import { fork } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import { join } from 'path';
 import { Worker } from 'worker_threads';
 
@@ -35,12 +40,13 @@ export interface SimSnapshot {
 const API_KEY = 'sk-sim-test';
 
 export class SimulatorHost {
-	private readonly worker: Worker;
+	private readonly worker: Worker | ChildProcess;
 	private nextId = 0;
 	private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
-	constructor() {
-		this.worker = new Worker(join(__dirname, 'simWorker.js'));
+	constructor(where: 'thread' | 'process' = 'thread') {
+		const script = join(__dirname, 'simWorker.js');
+		this.worker = where === 'thread' ? new Worker(script) : fork(script, [], { stdio: 'inherit', serialization: 'advanced' });
 		this.worker.on('message', (reply: HostReply) => {
 			const waiting = this.pending.get(reply.id);
 			this.pending.delete(reply.id);
@@ -57,7 +63,9 @@ export class SimulatorHost {
 		const id = this.nextId++;
 		return await new Promise<T>((resolve, reject) => {
 			this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-			this.worker.postMessage({ ...request, id });
+			const message = { ...request, id };
+			if (this.worker instanceof Worker) this.worker.postMessage(message);
+			else this.worker.send(message);
 		});
 	}
 
@@ -83,6 +91,15 @@ export class SimulatorHost {
 	}
 
 	async terminate(): Promise<void> {
-		await this.worker.terminate();
+		if (this.worker instanceof Worker) {
+			await this.worker.terminate();
+			return;
+		}
+		const child = this.worker;
+		if (child.exitCode !== null) return;
+		await new Promise<void>((resolve) => {
+			child.once('exit', () => resolve());
+			child.kill();
+		});
 	}
 }

@@ -1,5 +1,5 @@
 /**
- * The gateway simulator on a worker thread. In the bench's own thread its work (rendering result
+ * The gateway simulator on a worker thread (or in a process of its own). In the bench's own thread its work (rendering result
  * PNGs, ~50 ms each for 1024x1024, parsing requests) would block the event loop the node runs on
  * and show up as the node's latency; real gateways run elsewhere. Driven by simHost.ts.
  */
@@ -53,9 +53,13 @@ async function handle(request: HostRequest): Promise<unknown> {
 	}
 }
 
-parentPort!.on('message', (request: HostRequest) => {
+// A worker thread talks through parentPort, a forked process through process.send.
+const reply = (message: HostReply) => (parentPort ? parentPort.postMessage(message) : process.send!(message));
+const onRequest = (request: HostRequest) => {
 	handle(request).then(
-		(result) => parentPort!.postMessage({ id: request.id, result } satisfies HostReply),
-		(error: unknown) => parentPort!.postMessage({ id: request.id, error: String(error) } satisfies HostReply),
+		(result) => reply({ id: request.id, result }),
+		(error: unknown) => reply({ id: request.id, error: String(error) }),
 	);
-});
+};
+if (parentPort) parentPort.on('message', onRequest);
+else process.on('message', onRequest);

@@ -238,15 +238,19 @@ export async function imageItems(
 			items.push({ json });
 			continue;
 		}
+		const context = {
+			itemIndex: job.itemIndex,
+			signal: job.signal,
+			action: 'asking for a direct download link',
+			taskId: task.taskId,
+		};
 		const source =
 			options.useDirectLink && gateway.directDownloadCall && gateway.readDirectDownload
-				? gateway.readDirectDownload(
-						await client.send(gateway.directDownloadCall(task.taskId, url), 'read', {
-							itemIndex: job.itemIndex,
-							signal: job.signal,
-							action: 'asking for a direct download link',
-							taskId: task.taskId,
-						}),
+				? client.decode(
+						await client.send(gateway.directDownloadCall(task.taskId, url), 'read', context),
+						gateway.readDirectDownload,
+						context,
+						{ code: 'UNEXPECTED_ANSWER', message: 'The download-url answer holds no link' },
 					)
 				: url;
 		const binary = await downloadImage(ctx, {

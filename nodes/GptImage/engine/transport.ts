@@ -179,51 +179,50 @@ export class GatewayClient {
 		}
 	}
 
-	async createTask(request: ImageRequest, idempotencyKey: string, context: CallContext): Promise<string> {
-		const response = await this.send(this.gateway.createCall(request, idempotencyKey), 'create', context);
+	/**
+	 * Reads a successful answer with the adapter. An answer it cannot read (no task id, an unknown
+	 * shape) becomes a NodeApiError that says so, rather than a stack trace.
+	 */
+	decode<T>(
+		response: GatewayResponse,
+		read: (response: GatewayResponse) => T,
+		context: CallContext,
+		unreadable: { code: string; message: string; note?: string },
+	): T {
 		try {
-			return this.gateway.readCreated(response);
+			return read(response);
 		} catch {
 			throw apiError(
-				{
-					category: 'gatewayDown',
-					httpCode: response.statusCode,
-					code: 'NO_TASK_ID',
-					message: 'The gateway accepted the request but its answer holds no task id',
-				},
+				{ category: 'gatewayDown', httpCode: response.statusCode, code: unreadable.code, message: unreadable.message },
 				{
 					node: this.ctx.getNode(),
 					itemIndex: context.itemIndex,
 					gatewayName: this.gateway.displayName,
 					action: context.action,
-					note: 'The task may have been created (and billed): check the gateway dashboard before running again.',
+					taskId: context.taskId,
+					note: unreadable.note,
 				},
 			);
 		}
 	}
 
+	async createTask(request: ImageRequest, idempotencyKey: string, context: CallContext): Promise<string> {
+		const response = await this.send(this.gateway.createCall(request, idempotencyKey), 'create', context);
+		return this.decode(response, (answer) => this.gateway.readCreated(answer), context, {
+			code: 'NO_TASK_ID',
+			message: 'The gateway accepted the request but its answer holds no task id',
+			note: 'The task may have been created (and billed): check the gateway dashboard before running again.',
+		});
+	}
+
 	/** The task, or undefined while the gateway does not show it yet. */
 	async readTask(taskId: string, context: CallContext): Promise<ImageTask | undefined> {
-		const response = await this.send(this.gateway.pollCall(taskId), 'read', { ...context, taskId });
-		try {
-			return this.gateway.readTask(response, taskId);
-		} catch {
-			throw apiError(
-				{
-					category: 'gatewayDown',
-					httpCode: response.statusCode,
-					code: 'UNEXPECTED_ANSWER',
-					message: 'The gateway answered the status request with a body this node does not understand',
-				},
-				{
-					node: this.ctx.getNode(),
-					itemIndex: context.itemIndex,
-					gatewayName: this.gateway.displayName,
-					action: context.action,
-					taskId,
-				},
-			);
-		}
+		const taskContext = { ...context, taskId };
+		const response = await this.send(this.gateway.pollCall(taskId), 'read', taskContext);
+		return this.decode(response, (answer) => this.gateway.readTask(answer, taskId), taskContext, {
+			code: 'UNEXPECTED_ANSWER',
+			message: 'The gateway answered the status request with a body this node does not understand',
+		});
 	}
 }
 

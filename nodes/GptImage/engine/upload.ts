@@ -1,7 +1,6 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { apiError } from './errors';
 import { HEADER_BYTES, MIME_TYPES, readImageHeader } from './imageInfo';
 import { Slots } from './rateLimit';
 import type { ImageHeader } from './imageInfo';
@@ -101,17 +100,8 @@ export async function uploadImage(
 		const bytes = await ctx.helpers.getBinaryDataBuffer(context.itemIndex, image.property);
 		return await client.send(uploadCall({ bytes, fileName: image.fileName, mimeType }), 'read', context);
 	});
-	try {
-		return gateway.readUpload(response);
-	} catch {
-		throw apiError(
-			{
-				category: 'gatewayDown',
-				httpCode: response.statusCode,
-				code: 'UNEXPECTED_ANSWER',
-				message: 'The file upload answer holds no file URL',
-			},
-			{ node: ctx.getNode(), itemIndex: context.itemIndex, gatewayName: gateway.displayName, action: context.action },
-		);
-	}
+	return client.decode(response, gateway.readUpload, context, {
+		code: 'UNEXPECTED_ANSWER',
+		message: 'The file upload answer holds no file URL',
+	});
 }

@@ -1,8 +1,7 @@
 /** The simulator's state shared by the three gateways: options, tasks, hosted files, limits, counters. */
 import { FileStore } from './files';
-import type { MaskConvention } from './images';
 import { RateLimiter } from './ratelimit';
-import { newTask, parseDirectives, type PromptDirectives, type SimTask, type TaskFailure } from './tasks';
+import { newTask, parseDirectives, type PromptDirectives, type SimTask, type TaskFailure, type TaskInit } from './tasks';
 import type { GatewayName, ResolvedOptions, SimulatorOptions, SimulatorStats } from './types';
 
 export const DEFAULT_OPTIONS: ResolvedOptions = {
@@ -47,24 +46,10 @@ function promptFailure(prompt: string, directives: PromptDirectives, failKeyword
 	return undefined;
 }
 
-/** A validated create, in gateway-neutral terms. */
-export interface TaskRequest {
-	id: string;
-	gateway: GatewayName;
-	model: string;
-	prompt: string;
-	n: number;
-	size: string;
-	resolution?: string;
-	/** Result size when the task is not an edit of a hosted image. */
-	width: number;
-	height: number;
-	imageUrls: string[];
-	maskUrl?: string;
+/** A validated create, in gateway-neutral terms: what the task is made from. */
+export interface TaskRequest extends Omit<TaskInit, 'createdAt' | 'doneAt' | 'failure' | 'resultUrls' | 'editSource' | 'editMask'> {
 	/** False when the gateway ignores the mask (Kie, with more than one input image). */
 	maskApplies: boolean;
-	maskConvention: MaskConvention;
-	params: unknown;
 }
 
 interface ResolvedInputs {

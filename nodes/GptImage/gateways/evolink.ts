@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-import type { FailureCategory, GatewayAdapter, ImageTask, TaskState } from './types';
-import { asObject, dataUrl, readOpenAiStyleFailure, stringList, toIsoTime, toPercent } from './wire';
+import type { FailureCategory, GatewayAdapter, ImageTask } from './types';
+import { asObject, dataUrl, readOpenAiStyleFailure, stringList, TASK_STATES, taskErrorBody, toIsoTime, toPercent } from './wire';
 
 /** EvoLink: bare JSON objects, the HTTP status is the error. See ../shared/providers.md. */
 
@@ -26,23 +26,9 @@ const task = z
 		result_data: z
 			.array(z.object({ image_url: z.string().nullish(), url: z.string().nullish() }).passthrough())
 			.nullish(),
-		error: z
-			.object({ code: z.union([z.string(), z.number()]).nullish(), message: z.string().nullish() })
-			.passthrough()
-			.nullish(),
+		error: taskErrorBody,
 	})
 	.passthrough();
-
-const STATES: Record<string, TaskState> = {
-	pending: 'queued',
-	queued: 'queued',
-	processing: 'running',
-	in_progress: 'running',
-	completed: 'succeeded',
-	succeeded: 'succeeded',
-	failed: 'failed',
-	cancelled: 'failed',
-};
 
 /** EvoLink keeps results for 24 hours. */
 const RESULT_LIFETIME_MS = 24 * 3600 * 1000;
@@ -121,7 +107,7 @@ export const evoLink: GatewayAdapter = {
 
 	readTask(response, taskId): ImageTask {
 		const body = task.parse(response.body);
-		const state = STATES[body.status] ?? 'running';
+		const state = TASK_STATES[body.status] ?? 'running';
 		// Results come as results[] and sometimes (also) as result_data[].image_url.
 		const urls = stringList(body.results);
 		for (const entry of body.result_data ?? []) {

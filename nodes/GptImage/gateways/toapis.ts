@@ -1,7 +1,16 @@
 import { z } from 'zod';
 
-import type { FailureCategory, GatewayAdapter, ImageTask, TaskState } from './types';
-import { asObject, multipartFile, readOpenAiStyleFailure, stringList, toIsoTime, toPercent } from './wire';
+import type { FailureCategory, GatewayAdapter, ImageTask } from './types';
+import {
+	asObject,
+	multipartFile,
+	readOpenAiStyleFailure,
+	stringList,
+	TASK_STATES,
+	taskErrorBody,
+	toIsoTime,
+	toPercent,
+} from './wire';
 
 /** ToAPIs: bare JSON objects, the HTTP status is the error. See ../shared/providers.md. */
 
@@ -34,25 +43,10 @@ const task = z
 			.object({ data: z.array(z.object({ url: z.string().nullish() }).passthrough()).nullish() })
 			.passthrough()
 			.nullish(),
-		error: z
-			.object({ code: z.union([z.string(), z.number()]).nullish(), message: z.string().nullish() })
-			.passthrough()
-			.nullish(),
+		error: taskErrorBody,
 	})
 	.passthrough();
 
-// The docs name the first state `queued` in one place and `submitted` in another.
-const STATES: Record<string, TaskState> = {
-	queued: 'queued',
-	submitted: 'queued',
-	pending: 'queued',
-	in_progress: 'running',
-	processing: 'running',
-	completed: 'succeeded',
-	succeeded: 'succeeded',
-	failed: 'failed',
-	cancelled: 'failed',
-};
 
 function categoryOfCode(code: string, type: string): FailureCategory | undefined {
 	if (code === 'authentication_error' || type === 'authentication_error') return 'credentials';
@@ -138,7 +132,7 @@ export const toApis: GatewayAdapter = {
 		const body = task.parse(response.body);
 		const urls = stringList((body.result?.data ?? []).map((entry) => entry.url));
 		if (!urls.length && body.url) urls.push(body.url);
-		const state = STATES[body.status] ?? 'running';
+		const state = TASK_STATES[body.status] ?? 'running';
 		return {
 			taskId: body.id ?? taskId,
 			gateway: 'toApis',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { randomString } from 'n8n-workflow';
 
-import type { FailureCategory, GatewayFailure, GatewayResponse, UploadFile } from './types';
+import type { FailureCategory, GatewayFailure, GatewayResponse, TaskState, UploadFile } from './types';
 
 /** Wire helpers the three adapters share: times, error bodies and HTTP status meanings. */
 
@@ -137,3 +137,25 @@ export function multipartFile(file: UploadFile): { body: Buffer; contentType: st
 		contentType: `multipart/form-data; boundary=${boundary}`,
 	};
 }
+
+/**
+ * Task states of the gateways with OpenAI-style task objects (ToAPIs, EvoLink). The docs name the
+ * first state `queued`, `submitted` or `pending`, depending on the page and the gateway.
+ */
+export const TASK_STATES: Record<string, TaskState> = {
+	queued: 'queued',
+	submitted: 'queued',
+	pending: 'queued',
+	in_progress: 'running',
+	processing: 'running',
+	completed: 'succeeded',
+	succeeded: 'succeeded',
+	failed: 'failed',
+	cancelled: 'failed',
+};
+
+/** A failed task's `error`: the code is a string on some endpoints and a number on others. */
+export const taskErrorBody = z
+	.object({ code: z.union([z.string(), z.number()]).nullish(), message: z.string().nullish() })
+	.passthrough()
+	.nullish();

@@ -105,6 +105,20 @@ const CASES: Array<{
 		says: /must use https/,
 	},
 	{
+		name: 'a callback that is no URL at all',
+		gateway: 'evoLink',
+		parameters: generate({ options: { callbackUrl: 'hello' } }),
+		parameter: 'Callback URL',
+		says: /"hello" is not an absolute http\(s\) URL/,
+	},
+	{
+		name: 'a Download URL with a space in its host',
+		gateway: 'kieAi',
+		parameters: { operation: 'download', source: 'url', imageUrl: 'http://a b/x.png' },
+		parameter: 'Image URL',
+		says: /is not an absolute http\(s\) URL/,
+	},
+	{
 		name: 'a callback to a private address',
 		gateway: 'kieAi',
 		parameters: generate({ options: { callbackUrl: 'https://192.168.1.20/webhook' } }),

@@ -5,6 +5,7 @@ import { downloadImage } from '../engine/binary';
 import { readTaskId, readTaskOnce, taskIdProperty } from './getStatus.operation';
 import { binaryPropertyOption, directLinkOption, imageItems, isToolMode, taskFailedError } from './task';
 import type { Operation, OperationRun } from './types';
+import { isHttpUrl } from './validate';
 
 const show = { operation: ['download'] };
 
@@ -60,7 +61,7 @@ function readSource(ctx: IExecuteFunctions, itemIndex: number): DownloadSource {
 		return { kind: 'task', taskId: readTaskId(ctx, itemIndex) };
 	}
 	const url = String(ctx.getNodeParameter('imageUrl', itemIndex, '')).trim();
-	if (!/^https?:\/\/[^/]/i.test(url)) {
+	if (!isHttpUrl(url)) {
 		throw new NodeOperationError(
 			ctx.getNode(),
 			`Invalid "Image URL" in item ${itemIndex}: "${url}" is not an absolute http(s) URL`,

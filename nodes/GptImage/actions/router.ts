@@ -16,7 +16,11 @@ export const OPERATIONS: AnyOperation[] = [generate, edit, getStatus, download];
 
 /** Errors leave the node as NodeApiError or NodeOperationError, always with the item they belong to. */
 function asNodeError(ctx: IExecuteFunctions, error: Error, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		// n8n's own helpers (credentials, binary data) throw without the item.
+		error.context.itemIndex ??= itemIndex;
+		return error;
+	}
 	return new NodeOperationError(ctx.getNode(), error, { itemIndex });
 }
 

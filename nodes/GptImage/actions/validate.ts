@@ -41,7 +41,7 @@ function megabytes(bytes: number): string {
 	return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
-function isHttpUrl(value: string): boolean {
+export function isHttpUrl(value: string): boolean {
 	try {
 		const url = new URL(value);
 		return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
@@ -153,7 +153,8 @@ function requestSchema(gateway: GatewayAdapter, model: ModelSpec) {
 					message: `"${request.size}" is not available for ${model.value}${tier} on ${gateway.displayName}; use one of ${sizes.join(', ')}`,
 				});
 			}
-			if (request.callbackUrl) {
+			// A callback that is no URL at all was reported by its own field's check.
+			if (request.callbackUrl && isHttpUrl(request.callbackUrl)) {
 				if (rules.callback === 'none') {
 					issues.addIssue({
 						code: z.ZodIssueCode.custom,

@@ -9,8 +9,6 @@ export interface ImageHeader {
 	format: ImageFormat;
 	width: number;
 	height: number;
-	/** PNG only: whether the image can hold transparency (colour type with alpha, or a tRNS chunk). */
-	hasAlpha?: boolean;
 }
 
 /** Bytes from the start of a file that are enough to find its size (JPEG may need the most). */
@@ -24,14 +22,8 @@ export const MIME_TYPES: Record<ImageFormat, string> = {
 };
 
 function pngHeader(bytes: Buffer): ImageHeader | undefined {
-	if (bytes.length < 33 || bytes.toString('latin1', 12, 16) !== 'IHDR') return undefined;
-	const colourType = bytes[25];
-	return {
-		format: 'png',
-		width: bytes.readUInt32BE(16),
-		height: bytes.readUInt32BE(20),
-		hasAlpha: colourType === 4 || colourType === 6 || bytes.includes('tRNS', 33, 'latin1'),
-	};
+	if (bytes.length < 24 || bytes.toString('latin1', 12, 16) !== 'IHDR') return undefined;
+	return { format: 'png', width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
 function jpegHeader(bytes: Buffer): ImageHeader | undefined {

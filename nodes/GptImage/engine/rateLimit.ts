@@ -1,9 +1,12 @@
 import { waitFor } from './wait';
 
-/** One counted call; its time moves to when the gateway's answer came, once it came. */
+/** One counted call: pending (Infinity) until the gateway's answer came, then the time it came. */
 export interface WindowTicket {
 	at: number;
 }
+
+/** How often to look again while every counted call is still waiting for its answer. */
+const PENDING_RECHECK_MS = 100;
 
 /**
  * At most `count` calls in any `windowMs`: Kie.ai allows 20 new tasks per 10 seconds and answers
@@ -21,19 +24,20 @@ export class SlidingWindowLimiter {
 		private readonly marginMs = 100,
 	) {}
 
-	/** Resolves when a call may go; set the ticket's `at` to the answer's arrival once it came. */
+	/** Resolves when a call may go; set the ticket's `at` to the answer's arrival once it came (or failed). */
 	async acquire(signal?: AbortSignal): Promise<WindowTicket> {
 		for (;;) {
 			const now = Date.now();
 			const span = this.windowMs + this.marginMs;
 			this.tickets = this.tickets.filter((ticket) => ticket.at > now - span);
 			if (this.tickets.length < this.count) {
-				const ticket = { at: now };
+				// A call in flight counts until its answer is here, however long that takes.
+				const ticket = { at: Infinity };
 				this.tickets.push(ticket);
 				return ticket;
 			}
 			const oldest = Math.min(...this.tickets.map((ticket) => ticket.at));
-			await waitFor(oldest + span - now, signal);
+			await waitFor(Number.isFinite(oldest) ? oldest + span - now : PENDING_RECHECK_MS, signal);
 		}
 	}
 }

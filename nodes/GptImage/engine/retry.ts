@@ -14,6 +14,8 @@ export type CallPurpose = 'create' | 'read';
 export const MAX_ATTEMPTS = 4;
 const BASE_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30_000;
+/** A Retry-After is honoured as given, up to this (Max Wait and Stop still end a wait sooner). */
+const MAX_RETRY_AFTER_MS = 300_000;
 
 /** Network error codes that mean the request never reached the gateway. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -36,7 +38,7 @@ export function isRetryable(purpose: CallPurpose, outcome: CallOutcome): boolean
 
 /** Delay before attempt `attempt + 1`: Retry-After when the gateway gave one, else 1 s, 2 s, 4 s … with jitter. */
 export function retryDelayMs(attempt: number, retryAfterSeconds?: number): number {
-	if (retryAfterSeconds !== undefined) return Math.min(MAX_DELAY_MS, Math.ceil(retryAfterSeconds * 1000));
+	if (retryAfterSeconds !== undefined) return Math.min(MAX_RETRY_AFTER_MS, Math.ceil(retryAfterSeconds * 1000));
 	const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
 	return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }

@@ -144,9 +144,13 @@ export class GatewayClient {
 		for (let attempt = 0; ; attempt++) {
 			await waitFor(this.pausedUntil - Date.now(), context.signal);
 			const ticket = purpose === 'create' ? await this.createLimiter?.acquire(context.signal) : undefined;
-			const result = await this.exchange(call, purpose, context.signal);
-			// The gateway has counted the create by the time its answer is here.
-			if (ticket) ticket.at = Date.now();
+			let result: Awaited<ReturnType<GatewayClient['exchange']>>;
+			try {
+				result = await this.exchange(call, purpose, context.signal);
+			} finally {
+				// The gateway has counted the create by the time its answer (or our giving up) is here.
+				if (ticket) ticket.at = Date.now();
+			}
 			const outcome: CallOutcome | undefined =
 				'networkCode' in result
 					? { kind: 'network', code: result.networkCode }

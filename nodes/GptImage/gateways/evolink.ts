@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import type { FailureCategory, GatewayAdapter, ImageTask } from './types';
-import { asObject, dataUrl, readOpenAiStyleFailure, stringList, TASK_STATES, taskErrorBody, toIsoTime, toPercent } from './wire';
+import { asObject, dataUrl, readOpenAiStyleFailure, stringList, TASK_STATES, taskErrorBody, taskErrorOf, toIsoTime, toPercent } from './wire';
 
 /** EvoLink: bare JSON objects, the HTTP status is the error. See ../shared/providers.md. */
 
@@ -115,7 +115,6 @@ export const evoLink: GatewayAdapter = {
 			if (url && !urls.includes(url)) urls.push(url);
 		}
 		const completedAt = toIsoTime(body.completed_at);
-		const code = String(body.error?.code ?? 'generation_failed');
 		return {
 			taskId: body.id ?? taskId,
 			gateway: 'evoLink',
@@ -123,14 +122,7 @@ export const evoLink: GatewayAdapter = {
 			state,
 			progress: state === 'succeeded' ? 100 : toPercent(body.progress, 100),
 			imageUrls: urls,
-			error:
-				state === 'failed'
-					? {
-							category: categoryOfCode(code, '') ?? 'gatewayDown',
-							code,
-							message: body.error?.message ?? 'The task failed without a message',
-						}
-					: undefined,
+			error: taskErrorOf(state, body.error, categoryOfCode),
 			createdAt: toIsoTime(body.created_at ?? body.created),
 			completedAt,
 			expiresAt: completedAt

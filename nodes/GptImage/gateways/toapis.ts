@@ -8,6 +8,7 @@ import {
 	stringList,
 	TASK_STATES,
 	taskErrorBody,
+	taskErrorOf,
 	toIsoTime,
 	toPercent,
 } from './wire';
@@ -140,14 +141,7 @@ export const toApis: GatewayAdapter = {
 			state,
 			progress: state === 'succeeded' ? 100 : toPercent(body.progress, 100),
 			imageUrls: urls,
-			error:
-				state === 'failed'
-					? {
-							category: categoryOfCode(String(body.error?.code ?? ''), '') ?? 'gatewayDown',
-							code: String(body.error?.code ?? 'generation_failed'),
-							message: body.error?.message ?? 'The task failed without a message',
-						}
-					: undefined,
+			error: taskErrorOf(state, body.error, categoryOfCode),
 			createdAt: toIsoTime(body.created_at),
 			completedAt: toIsoTime(body.completed_at),
 			expiresAt: toIsoTime(body.expires_at),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { randomString } from 'n8n-workflow';
 
-import type { FailureCategory, GatewayFailure, GatewayResponse, TaskState, UploadFile } from './types';
+import type { FailureCategory, GatewayFailure, GatewayResponse, TaskError, TaskState, UploadFile } from './types';
 
 /** Wire helpers the three adapters share: times, error bodies and HTTP status meanings. */
 
@@ -159,3 +159,18 @@ export const taskErrorBody = z
 	.object({ code: z.union([z.string(), z.number()]).nullish(), message: z.string().nullish() })
 	.passthrough()
 	.nullish();
+
+/** A failed task's error in the task model; other states have none. */
+export function taskErrorOf(
+	state: TaskState,
+	error: z.infer<typeof taskErrorBody>,
+	categoryOfCode: (code: string, type: string) => FailureCategory | undefined,
+): TaskError | undefined {
+	if (state !== 'failed') return undefined;
+	const code = String(error?.code ?? 'generation_failed');
+	return {
+		category: categoryOfCode(code, '') ?? 'gatewayDown',
+		code,
+		message: error?.message ?? 'The task failed without a message',
+	};
+}

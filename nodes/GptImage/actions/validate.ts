@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import type { BinaryImage } from '../engine/upload';
 import type { GatewayAdapter, ImageRequest, ModelSpec } from '../gateways/types';
+import { MB } from '../gateways/wire';
 
 /**
  * Checks a request against what the chosen gateway and model accept, before anything is paid
@@ -38,7 +39,7 @@ export const PARAMETER_NAMES: ParameterNames = {
 const ACCEPTED_FORMATS = ['jpeg', 'png', 'webp'];
 
 function megabytes(bytes: number): string {
-	return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+	return `${(bytes / MB).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
 export function isHttpUrl(value: string): boolean {

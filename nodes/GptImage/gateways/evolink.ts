@@ -1,11 +1,20 @@
 import { z } from 'zod';
 
 import type { FailureCategory, GatewayAdapter, ImageTask } from './types';
-import { asObject, dataUrl, readOpenAiStyleFailure, stringList, TASK_STATES, taskErrorBody, taskErrorOf, toIsoTime, toPercent } from './wire';
+import {
+	asObject,
+	dataUrl,
+	MB,
+	openAiStyleTask,
+	readOpenAiStyleFailure,
+	stringList,
+	TASK_STATES,
+	taskErrorOf,
+	toIsoTime,
+	toPercent,
+} from './wire';
 
 /** EvoLink: bare JSON objects, the HTTP status is the error. See ../shared/providers.md. */
-
-const MB = 1024 * 1024;
 
 const uploaded = z
 	.object({ success: z.literal(true).optional(), data: z.object({ file_url: z.string().url() }).passthrough() })
@@ -13,22 +22,13 @@ const uploaded = z
 
 const created = z.object({ id: z.string().min(1) }).passthrough();
 
-const task = z
-	.object({
-		id: z.string().optional(),
-		model: z.string().optional(),
-		status: z.string(),
-		progress: z.union([z.number(), z.string()]).nullish(),
-		created: z.unknown().optional(),
-		created_at: z.unknown().optional(),
-		completed_at: z.unknown().optional(),
-		results: z.array(z.string()).nullish(),
-		result_data: z
-			.array(z.object({ image_url: z.string().nullish(), url: z.string().nullish() }).passthrough())
-			.nullish(),
-		error: taskErrorBody,
-	})
-	.passthrough();
+const task = openAiStyleTask.extend({
+	created: z.unknown().optional(),
+	results: z.array(z.string()).nullish(),
+	result_data: z
+		.array(z.object({ image_url: z.string().nullish(), url: z.string().nullish() }).passthrough())
+		.nullish(),
+});
 
 /** EvoLink keeps results for 24 hours. */
 const RESULT_LIFETIME_MS = 24 * 3600 * 1000;

@@ -5,6 +5,7 @@ import {
 	asObject,
 	categoryOfStatus,
 	dataUrl,
+	MB,
 	describeBody,
 	retryAfterSeconds,
 	stringList,
@@ -38,8 +39,6 @@ const record = z
 		completeTime: z.unknown().optional(),
 	})
 	.passthrough();
-
-const MB = 1024 * 1024;
 
 /** Kie keeps result files for 14 days. */
 const RESULT_LIFETIME_MS = 14 * 24 * 3600 * 1000;

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { FailureCategory, GatewayAdapter, ImageTask } from './types';
 import {
 	asObject,
+	MB,
 	multipartFile,
 	readOpenAiStyleFailure,
 	stringList,
 	TASK_STATES,
-	taskErrorBody,
+	openAiStyleTask,
 	taskErrorOf,
 	toIsoTime,
 	toPercent,
@@ -21,8 +22,6 @@ const GPT_IMAGE_2_SIZES: Record<string, string[]> = {
 	'4K': ['16:9', '9:16', '2:1', '1:2', '21:9', '9:21'],
 };
 
-const MB = 1024 * 1024;
-
 const uploaded = z.object({ data: z.object({ url: z.string().url() }).passthrough() }).passthrough();
 
 const created = z
@@ -30,23 +29,14 @@ const created = z
 	.passthrough()
 	.refine((body) => body.id ?? body.task_id, { message: 'no task id' });
 
-const task = z
-	.object({
-		id: z.string().optional(),
-		model: z.string().optional(),
-		status: z.string(),
-		progress: z.union([z.number(), z.string()]).nullish(),
-		created_at: z.unknown().optional(),
-		completed_at: z.unknown().optional(),
-		expires_at: z.unknown().optional(),
-		url: z.string().nullish(),
-		result: z
-			.object({ data: z.array(z.object({ url: z.string().nullish() }).passthrough()).nullish() })
-			.passthrough()
-			.nullish(),
-		error: taskErrorBody,
-	})
-	.passthrough();
+const task = openAiStyleTask.extend({
+	expires_at: z.unknown().optional(),
+	url: z.string().nullish(),
+	result: z
+		.object({ data: z.array(z.object({ url: z.string().nullish() }).passthrough()).nullish() })
+		.passthrough()
+		.nullish(),
+});
 
 
 function categoryOfCode(code: string, type: string): FailureCategory | undefined {

@@ -7,6 +7,8 @@ import type { FailureCategory, GatewayFailure, GatewayResponse, TaskError, TaskS
 
 /** Wire helpers the three adapters share: times, error bodies and HTTP status meanings. */
 
+export const MB = 1024 * 1024;
+
 /**
  * Gateways send times as unix seconds, epoch milliseconds, or "YYYY-MM-DD HH:mm:ss" (Kie, one doc
  * version). All become ISO strings; anything unreadable becomes undefined rather than a wrong date.
@@ -159,6 +161,19 @@ export const taskErrorBody = z
 	.object({ code: z.union([z.string(), z.number()]).nullish(), message: z.string().nullish() })
 	.passthrough()
 	.nullish();
+
+/** The task object ToAPIs and EvoLink share; each extends it with its own result fields. */
+export const openAiStyleTask = z
+	.object({
+		id: z.string().optional(),
+		model: z.string().optional(),
+		status: z.string(),
+		progress: z.union([z.number(), z.string()]).nullish(),
+		created_at: z.unknown().optional(),
+		completed_at: z.unknown().optional(),
+		error: taskErrorBody,
+	})
+	.passthrough();
 
 /** A failed task's error in the task model; other states have none. */
 export function taskErrorOf(

@@ -9,15 +9,14 @@
  *   {"url":"http://127.0.0.1:4100","cdnUrl":"…","apiKey":"sk-sim-test","latencyMs":1000,
  *    "gateways":{"toapis":{"baseUrl":"…/toapis","uploadBaseUrl":"…"},"kie":{…},"evolink":{…}}}
  */
-import { GatewaySimulator, type GatewayName } from '../test/simulator';
-
-const GATEWAY_NAMES: GatewayName[] = ['toapis', 'kie', 'evolink'];
+import { GATEWAYS } from '../nodes/GptImage/gateways';
+import { GatewaySimulator } from '../test/simulator';
 
 async function main(): Promise<void> {
 	const latencyMs = Number(process.argv[2] ?? process.env.SIM_LATENCY_MS ?? 1000);
 	const sim = await GatewaySimulator.start({ latencyMs });
 	const gateways = Object.fromEntries(
-		GATEWAY_NAMES.map((g) => [g, { baseUrl: sim.baseUrl(g), uploadBaseUrl: sim.uploadBaseUrl(g) }]),
+		Object.values(GATEWAYS).map(({ id }) => [id, { baseUrl: sim.baseUrl(id), uploadBaseUrl: sim.uploadBaseUrl(id) }]),
 	);
 	process.stdout.write(
 		`${JSON.stringify({ url: sim.url, cdnUrl: sim.cdnUrl, apiKey: sim.options.apiKey, latencyMs, gateways })}\n`,

@@ -67,9 +67,9 @@ test.concurrent('Kie.ai: 25 items are created without a single 429, spaced to 20
 		expect(run.output('GPT Image').map((item) => item.json.prompt)).toEqual(prompts);
 		expect(sim.requests.filter((r) => r.rateLimited).map((r) => `${r.kind} ${r.taskId ?? ''}`)).toEqual([]);
 		expect(sim.stats().rateLimited).toBe(0);
-		const creates = sim.creates('kie');
+		const creates = sim.creates('kieAi');
 		expect(creates).toHaveLength(25);
-		expect(sim.tasks('kie')).toHaveLength(25);
+		expect(sim.tasks('kieAi')).toHaveLength(25);
 		// As the gateway counts: never more than 20 arrivals in a 10 s window.
 		for (const create of creates) {
 			expect(creates.filter((other) => other.at >= create.at && other.at < create.at + 10_000).length).toBeLessThanOrEqual(20);

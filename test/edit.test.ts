@@ -114,5 +114,5 @@ test('Edit with image and mask URLs sends them as given, without uploads', async
 	);
 	expect(run.error).toBeUndefined();
 	expect(sim.requestsOf('upload')).toHaveLength(0);
-	expect(sim.creates('kie')[0].body).toMatchObject({ filesUrl: [image], maskUrl: mask });
+	expect(sim.creates('kieAi')[0].body).toMatchObject({ filesUrl: [image], maskUrl: mask });
 });

@@ -100,7 +100,7 @@ test('gpt-image-2 on ToAPIs renders the pixel size of its resolution and sends r
 	const [item] = run.output('GPT Image');
 	expect(item.json).toMatchObject({ model: 'gpt-image-2', resolution: '4K', size: '16:9' });
 	expect(pngSize(await run.binaryBuffer(item.binary!.data))).toEqual({ width: 3840, height: 2160 });
-	const body = sim.creates('toapis')[0].body as Record<string, unknown>;
+	const body = sim.creates('toApis')[0].body as Record<string, unknown>;
 	expect(body).toMatchObject({ model: 'gpt-image-2', resolution: '4K', size: '16:9' });
 	expect(body).not.toHaveProperty('n');
 });
@@ -118,7 +118,7 @@ test('several input items run concurrently and come out in input order with thei
 	expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	expect(items.map((item) => item.json.prompt)).toEqual(prompts);
 	// All three tasks were created before the first one (the fast one) was read as finished.
-	const creates = sim.creates('kie');
+	const creates = sim.creates('kieAi');
 	expect(creates).toHaveLength(3);
 	const firstDownload = Math.min(...sim.requestsOf('download').map((request) => request.at));
 	for (const create of creates) expect(create.at).toBeLessThan(firstDownload);
@@ -142,7 +142,7 @@ test.each(GATEWAYS)('the prompt and size reach $id in its own wire format', asyn
 
 test('EvoLink creates carry an Idempotency-Key', async () => {
 	await runNode(sim, { gateway: 'evoLink', parameters: { operation: 'generate', prompt: 'key', size: '1:1', options: FAST } });
-	expect(sim.creates('evolink')[0].headers['idempotency-key']).toMatch(/^n8n-[A-Za-z0-9]{24}$/);
+	expect(sim.creates('evoLink')[0].headers['idempotency-key']).toMatch(/^n8n-[A-Za-z0-9]{24}$/);
 });
 
 test('reference image URLs are sent in every field name the gateway docs use', async () => {
@@ -154,7 +154,7 @@ test('reference image URLs are sent in every field name the gateway docs use', a
 			parameters: { operation: 'generate', prompt: 'like these', size: '1:1', referenceImages, options: FAST },
 		});
 	}
-	expect(sim.creates('toapis')[0].body).toMatchObject({ image_urls: urls, reference_images: urls });
-	expect(sim.creates('kie')[0].body).toMatchObject({ filesUrl: urls });
-	expect(sim.creates('evolink')[0].body).toMatchObject({ image_urls: urls });
+	expect(sim.creates('toApis')[0].body).toMatchObject({ image_urls: urls, reference_images: urls });
+	expect(sim.creates('kieAi')[0].body).toMatchObject({ filesUrl: urls });
+	expect(sim.creates('evoLink')[0].body).toMatchObject({ image_urls: urls });
 });

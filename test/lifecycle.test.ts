@@ -106,16 +106,16 @@ test('Max Wait exceeded: the error names the task, its state, and says it may st
 
 	expect(run.status).toBe('error');
 	const error = run.nodeError('GPT Image')!;
-	const taskId = sim.creates('toapis')[0].taskId!;
+	const taskId = sim.creates('toApis')[0].taskId!;
 	expect(error.name).toBe('NodeApiError');
 	expect(error.message).toContain(`Task ${taskId} is not finished after 2 s`);
 	expect(error.message).toMatch(/state: (queued|running), progress: \d+%/);
 	expect(String(error.description)).toContain('may still finish');
 	expect(String(error.description)).toContain('Get Status or Download');
 	// The last poll happened at the deadline; nothing was sent after the error.
-	const polls = sim.requestsOf('poll', 'toapis');
+	const polls = sim.requestsOf('poll', 'toApis');
 	expect(polls.length).toBeGreaterThanOrEqual(3);
-	expect(polls[polls.length - 1].at - sim.creates('toapis')[0].at).toBeLessThan(2000 + 400);
+	expect(polls[polls.length - 1].at - sim.creates('toApis')[0].at).toBeLessThan(2000 + 400);
 });
 
 test.each(GATEWAYS)('Stop on $id: the poll loop ends and sends nothing more', async ({ id, sim: gatewayName }) => {
@@ -171,7 +171,7 @@ test('Kie: the direct download link option fetches through download-url', async 
 		parameters: { operation: 'generate', prompt: 'direct', size: '1:1', options: { ...FAST, useDirectLink: true } },
 	});
 	expect(run.error).toBeUndefined();
-	expect(sim.requestsOf('downloadUrl', 'kie')).toHaveLength(1);
+	expect(sim.requestsOf('downloadUrl', 'kieAi')).toHaveLength(1);
 	const [download] = sim.requestsOf('download');
 	expect(download.path).toMatch(/signed/);
 	expect(download.headers.authorization).toBeUndefined();

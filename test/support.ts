@@ -1,5 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
 
+import { GATEWAYS as REGISTRY } from '../nodes/GptImage/gateways';
+import type { GatewayId } from '../nodes/GptImage/gateways';
 import { runWorkflow } from './engine/runWorkflow';
 import type { RunWorkflowOptions, RunWorkflowResult, WorkflowJson } from './engine/runWorkflow';
 import { fileOf, IMAGES_NODE_TYPE, MASK_CONVENTION } from './images';
@@ -8,13 +10,12 @@ import type { GatewayName, GatewaySimulator } from './simulator';
 
 /** What the tests share: workflows around one GPT Image node, credentials for the simulator. */
 
-export type GatewayId = 'toApis' | 'kieAi' | 'evoLink';
+export type { GatewayId };
 
-export const GATEWAYS: Array<{ id: GatewayId; sim: GatewayName; credential: string }> = [
-	{ id: 'toApis', sim: 'toapis', credential: 'toApisApi' },
-	{ id: 'kieAi', sim: 'kie', credential: 'kieAiApi' },
-	{ id: 'evoLink', sim: 'evolink', credential: 'evoLinkApi' },
-];
+/** Every gateway of the node's registry, as the tests use it: its id (also the simulator's name) and credential. */
+export const GATEWAYS: Array<{ id: GatewayId; sim: GatewayName; credential: string }> = Object.values(REGISTRY).map(
+	(gateway) => ({ id: gateway.id, sim: gateway.id, credential: gateway.credentialType }),
+);
 
 export const NODE_TYPE = 'n8n-nodes-gpt-image.gptImage';
 

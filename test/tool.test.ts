@@ -41,7 +41,7 @@ test('Generate as a tool returns task id and URLs, without downloading', async (
 		expect(item.binary).toBeUndefined();
 		expect(item.json).toMatchObject({ gateway: 'evoLink', state: 'succeeded' });
 		expect(String(item.json.url)).toMatch(new RegExp(`^${sim.cdnUrl}/`));
-		expect(item.json.taskId).toBe(sim.creates('evolink')[0].taskId);
+		expect(item.json.taskId).toBe(sim.creates('evoLink')[0].taskId);
 	}
 	expect(sim.requestsOf('download')).toHaveLength(0);
 });

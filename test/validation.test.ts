@@ -257,7 +257,7 @@ test('Kie takes a 5 MB mask that ToAPIs refuses', async () => {
 		{ files: [photo(), { field: 'mask', kind: 'paddedPng', width: 64, height: 64, bytes: 5 * MB }] },
 	]);
 	expect(run.error).toBeUndefined();
-	expect(sim.creates('kie')).toHaveLength(1);
+	expect(sim.creates('kieAi')).toHaveLength(1);
 });
 
 test('the error names the item that is wrong, and no item is created', async () => {

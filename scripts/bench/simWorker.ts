@@ -8,8 +8,9 @@ import { parentPort } from 'worker_threads';
 import { GatewaySimulator, noisePng } from '../../test/simulator';
 import type { GatewayName, SimulatorOptions } from '../../test/simulator';
 import type { HostReply, HostRequest, SimSnapshot, SimUrls } from './simHost';
+import { GATEWAYS } from '../../nodes/GptImage/gateways';
 
-const GATEWAY_NAMES: GatewayName[] = ['toapis', 'kie', 'evolink'];
+const GATEWAY_NAMES: GatewayName[] = Object.values(GATEWAYS).map((gateway) => gateway.id);
 
 let sim: GatewaySimulator | undefined;
 

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import { GATEWAYS as REGISTRY } from '../../nodes/GptImage/gateways';
+import type { GatewayId } from '../../nodes/GptImage/gateways';
 import type { N8nInstall } from './install';
 import { run, startBackground, type Background, type RunOptions, type RunResult } from './proc';
 
@@ -20,23 +22,31 @@ export const NODE_TYPE = 'n8n-nodes-gpt-image.gptImage';
 /** Fixed, so that import, execute and start all decrypt the same credentials. */
 const ENCRYPTION_KEY = 'gpt-image-real-n8n-test-key-0001';
 
-export type SimGateway = 'toapis' | 'kie' | 'evolink';
+export type SimGateway = GatewayId;
 
 export interface Gateway {
 	/** The node's `gateway` parameter value. */
-	id: 'toApis' | 'kieAi' | 'evoLink';
+	id: GatewayId;
 	sim: SimGateway;
 	credentialType: string;
-	/** The examples use the ToAPIs id; the other two are ours. */
+	/** The examples use the first gateway's id; the others are derived the same way. */
 	credentialId: string;
 	credentialName: string;
 }
 
-export const GATEWAYS: Gateway[] = [
-	{ id: 'toApis', sim: 'toapis', credentialType: 'toApisApi', credentialId: 'gptImageToApis01', credentialName: 'ToAPIs account' },
-	{ id: 'kieAi', sim: 'kie', credentialType: 'kieAiApi', credentialId: 'gptImageKieAi001', credentialName: 'Kie.ai account' },
-	{ id: 'evoLink', sim: 'evolink', credentialType: 'evoLinkApi', credentialId: 'gptImageEvoLink1', credentialName: 'EvoLink account' },
-];
+/** n8n credential ids are 16 characters: the gateway id, padded. */
+function credentialIdOf(id: string): string {
+	return `gptImage${id}`.padEnd(16, '0').slice(0, 16);
+}
+
+/** Every gateway of the node's registry, with the credential the runs import for it. */
+export const GATEWAYS: Gateway[] = Object.values(REGISTRY).map((gateway) => ({
+	id: gateway.id,
+	sim: gateway.id,
+	credentialType: gateway.credentialType,
+	credentialId: credentialIdOf(gateway.id),
+	credentialName: `${gateway.displayName} account`,
+}));
 
 export interface SimulatorInfo {
 	url: string;

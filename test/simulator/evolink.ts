@@ -130,7 +130,7 @@ export function evolinkMounts(sim: SimState): Mount[] {
 		}
 		const idempotencyKey = call.headers['idempotency-key'];
 		const earlier = typeof idempotencyKey === 'string' ? tasksByIdempotencyKey.get(idempotencyKey) : undefined;
-		const repeated = earlier && sim.options.evolink.honourIdempotencyKey ? sim.task(earlier, 'evolink') : undefined;
+		const repeated = earlier && sim.options.evolink.honourIdempotencyKey ? sim.task(earlier, 'evoLink') : undefined;
 		if (repeated) {
 			call.log.taskId = repeated.id;
 			return json(200, taskView(repeated, call.now));
@@ -158,7 +158,7 @@ export function evolinkMounts(sim: SimState): Mount[] {
 		const task = sim.createTask(
 			{
 				id: `task-unified-${created}-${randomSuffix()}`,
-				gateway: 'evolink',
+				gateway: 'evoLink',
 				model: 'gpt-4o-image',
 				prompt,
 				n,
@@ -181,7 +181,7 @@ export function evolinkMounts(sim: SimState): Mount[] {
 	function poll(call: ApiCall): SimResponse {
 		const id = call.params[0];
 		call.log.taskId = id;
-		const task = sim.task(id, 'evolink');
+		const task = sim.task(id, 'evoLink');
 		if (!task) return httpError(404, undefined, 'Task not found');
 		sim.stats.polls++;
 		return json(200, taskView(task, call.now));
@@ -189,7 +189,7 @@ export function evolinkMounts(sim: SimState): Mount[] {
 
 	function credits(): SimResponse {
 		const used = [...sim.tasks.values()]
-			.filter((t) => t.gateway === 'evolink')
+			.filter((t) => t.gateway === 'evoLink')
 			.reduce((sum, t) => sum + CREDITS_PER_IMAGE * t.n, 0);
 		const balance = { remaining_credits: STARTING_CREDITS - used, used_credits: used };
 		return json(200, {
@@ -200,8 +200,8 @@ export function evolinkMounts(sim: SimState): Mount[] {
 	}
 
 	const api: Mount = {
-		prefix: '/evolink',
-		gateway: 'evolink',
+		prefix: '/evoLink',
+		gateway: 'evoLink',
 		routes: [
 			{ method: 'POST', pattern: /^\/v1\/images\/generations$/, kind: 'create', handle: create },
 			{ method: 'GET', pattern: /^\/v1\/tasks\/([^/]+)$/, kind: 'poll', handle: poll },
@@ -224,7 +224,7 @@ function evolinkFileMount(sim: SimState): Mount {
 		const uploadPath = typeof fields.upload_path === 'string' && fields.upload_path ? fields.upload_path : 'images';
 		const given = typeof fields.file_name === 'string' ? fields.file_name : '';
 		const fileName = given || `${randomBytes(8).toString('hex')}.${extensionOf(mimeType)}`;
-		const stored = sim.files.addUpload('evolink', bytes, fileName, mimeType, call.now);
+		const stored = sim.files.addUpload('evoLink', bytes, fileName, mimeType, call.now);
 		return json(200, {
 			success: true,
 			code: 200,
@@ -260,8 +260,8 @@ function evolinkFileMount(sim: SimState): Mount {
 	}
 
 	return {
-		prefix: '/evolink-files',
-		gateway: 'evolink',
+		prefix: '/evoLink-files',
+		gateway: 'evoLink',
 		routes: [
 			{ method: 'POST', pattern: /^\/api\/v1\/files\/upload\/base64$/, kind: 'upload', handle: base64Upload },
 			{ method: 'POST', pattern: /^\/api\/v1\/files\/upload\/stream$/, kind: 'upload', handle: streamUpload },

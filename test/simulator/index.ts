@@ -3,9 +3,9 @@
  * /work/shared/providers.md, plus a second server playing their CDNs. Dev-only, never published.
  *
  *   const sim = await GatewaySimulator.start({ latencyMs: 300 });
- *   // point a credential at sim.baseUrl('kie') with key 'sk-sim-test', run the node, then:
- *   expect(sim.creates('kie')).toHaveLength(1);
- *   sim.inject({ gateway: 'kie', kind: 'poll', response: { type: 'status', status: 502 } });
+ *   // point a credential at sim.baseUrl('kieAi') with key 'sk-sim-test', run the node, then:
+ *   expect(sim.creates('kieAi')).toHaveLength(1);
+ *   sim.inject({ gateway: 'kieAi', kind: 'poll', response: { type: 'status', status: 502 } });
  *   await sim.stop();
  *
  * Every request is logged; tests script faults, rate limits and task outcomes through prompt
@@ -73,7 +73,7 @@ interface Routed {
 	httpError(status: number): SimResponse;
 }
 
-const UPLOAD_PREFIX: Record<GatewayName, string> = { toapis: '/toapis', kie: '/kie-files', evolink: '/evolink-files' };
+const UPLOAD_PREFIX: Record<GatewayName, string> = { toApis: '/toApis', kieAi: '/kieAi-files', evoLink: '/evoLink-files' };
 
 export class GatewaySimulator {
 	/** Every request to both servers, in arrival order. */

@@ -114,7 +114,7 @@ export function kieMounts(sim: SimState): Mount[] {
 		const task = sim.createTask(
 			{
 				id: `task_4o_${randomBytes(8).toString('hex')}`,
-				gateway: 'kie',
+				gateway: 'kieAi',
 				model: 'gpt-4o-image',
 				prompt,
 				n,
@@ -143,7 +143,7 @@ export function kieMounts(sim: SimState): Mount[] {
 			return envelope(429, MESSAGES[429]);
 		}
 		sim.stats.polls++;
-		const task = sim.task(id, 'kie');
+		const task = sim.task(id, 'kieAi');
 		const hidden = hiddenPolls.get(id) ?? 0;
 		if (hidden > 0) hiddenPolls.set(id, hidden - 1);
 		// An unknown id answers like a record not visible yet, forever: the client must give up on its own.
@@ -155,7 +155,7 @@ export function kieMounts(sim: SimState): Mount[] {
 		const body = isRecord(call.body) ? call.body : {};
 		const id = typeof body.taskId === 'string' ? body.taskId : '';
 		call.log.taskId = id || undefined;
-		const task = sim.task(id, 'kie');
+		const task = sim.task(id, 'kieAi');
 		if (!task || task.stateAt(call.now) !== 'succeeded') return envelope(422, 'record is null');
 		const index = task.resultUrls.indexOf(typeof body.url === 'string' ? body.url : '');
 		if (index < 0) return envelope(422, 'url is not a result of this task');
@@ -163,8 +163,8 @@ export function kieMounts(sim: SimState): Mount[] {
 	}
 
 	const api: Mount = {
-		prefix: '/kie',
-		gateway: 'kie',
+		prefix: '/kieAi',
+		gateway: 'kieAi',
 		routes: [
 			{ method: 'POST', pattern: /^\/api\/v1\/gpt4o-image\/generate$/, kind: 'create', handle: create },
 			{ method: 'GET', pattern: /^\/api\/v1\/gpt4o-image\/record-info$/, kind: 'poll', handle: poll },
@@ -190,7 +190,7 @@ function kieFileMount(sim: SimState): Mount {
 		const mimeType = sniffImageType(bytes) ?? declaredType ?? 'application/octet-stream';
 		const given = typeof fields.fileName === 'string' ? fields.fileName : '';
 		const fileName = given || `${randomBytes(8).toString('hex')}.${extensionOf(mimeType)}`;
-		const stored = sim.files.addUpload('kie', bytes, fileName, mimeType, call.now);
+		const stored = sim.files.addUpload('kieAi', bytes, fileName, mimeType, call.now);
 		return answer(200, 'File uploaded successfully', {
 			fileName,
 			filePath: `${uploadPath}/${fileName}`,
@@ -217,8 +217,8 @@ function kieFileMount(sim: SimState): Mount {
 	}
 
 	return {
-		prefix: '/kie-files',
-		gateway: 'kie',
+		prefix: '/kieAi-files',
+		gateway: 'kieAi',
 		routes: [
 			{ method: 'POST', pattern: /^\/api\/file-base64-upload$/, kind: 'upload', handle: base64Upload },
 			{ method: 'POST', pattern: /^\/api\/file-stream-upload$/, kind: 'upload', handle: streamUpload },

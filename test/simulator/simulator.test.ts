@@ -1,6 +1,7 @@
 /** The simulator on the wire, with plain fetch: what the node will see from each gateway. */
 import { deflateSync } from 'zlib';
-import { crc32, decodePng, encodePng, GatewaySimulator, pngSize, type GatewayName, type PngFilter } from './index';
+import { crc32, decodePng, encodePng, GatewaySimulator, pngSize, type PngFilter } from './index';
+import { GATEWAYS } from '../../nodes/GptImage/gateways';
 import { renderPattern, patternSeed } from './images';
 import { encodeRaster } from './png';
 
@@ -67,9 +68,9 @@ async function uploadMultipart(url: string, png: Buffer, fields: Record<string, 
 	return { status: res.status, json: (await res.json()) as Json };
 }
 
-const toapis = (path: string) => `${sim.baseUrl('toapis')}${path}`;
-const kie = (path: string) => `${sim.baseUrl('kie')}${path}`;
-const evolink = (path: string) => `${sim.baseUrl('evolink')}${path}`;
+const toapis = (path: string) => `${sim.baseUrl('toApis')}${path}`;
+const kie = (path: string) => `${sim.baseUrl('kieAi')}${path}`;
+const evolink = (path: string) => `${sim.baseUrl('evoLink')}${path}`;
 
 /** A 64x48 test picture: opaque, a horizontal ramp. */
 const input = encodePng(64, 48, (x, y) => [x * 4, y * 5, 90, 255]);
@@ -145,7 +146,7 @@ describe('ToAPIs', () => {
 		expect(first).toMatchObject({ status: 200, type: 'image/png', length: String(first.bytes.length) });
 		expect(pngSize(first.bytes)).toEqual({ width: 1536, height: 1024 });
 		expect(first.bytes.equals(second.bytes)).toBe(false);
-		expect(sim.requestsOf('download', 'toapis').map((r) => r.taskId)).toEqual([created.json.id, created.json.id]);
+		expect(sim.requestsOf('download', 'toApis').map((r) => r.taskId)).toEqual([created.json.id, created.json.id]);
 	});
 
 	it('reports in_progress with a rising integer progress, and `submitted` when configured', async () => {
@@ -201,7 +202,7 @@ describe('ToAPIs', () => {
 		} finally {
 			sim.configure({ strict: true });
 		}
-		expect(sim.tasks('toapis').filter((t) => t.prompt === 'x')).toHaveLength(1);
+		expect(sim.tasks('toApis').filter((t) => t.prompt === 'x')).toHaveLength(1);
 	});
 
 	it('answers auth failures, unknown tasks and failed tasks in its own forms', async () => {
@@ -221,7 +222,7 @@ describe('ToAPIs', () => {
 
 		const models = await call(toapis('/v1/models'));
 		expect(models.json.data.map((m: Json) => m.id)).toEqual(['gpt-4o-image', 'gpt-image-2']);
-		expect(sim.requestsOf('credit', 'toapis')).toHaveLength(1);
+		expect(sim.requestsOf('credit', 'toApis')).toHaveLength(1);
 
 		const policy = await call(toapis('/v1/images/generations'), { body: { model: 'gpt-4o-image', prompt: 'FAIL_TASK now' } });
 		const coded = await call(toapis('/v1/images/generations'), { body: { model: 'gpt-4o-image', prompt: '[[fail:generation_failed]]' } });
@@ -232,16 +233,16 @@ describe('ToAPIs', () => {
 	});
 
 	it('uploads multipart files (≤ 10 MB) to the CDN', async () => {
-		const ok = await uploadMultipart(`${sim.uploadBaseUrl('toapis')}/v1/uploads/images`, input);
+		const ok = await uploadMultipart(`${sim.uploadBaseUrl('toApis')}/v1/uploads/images`, input);
 		expect(ok.json).toMatchObject({ success: true, data: { mime_type: 'image/png', size: input.length } });
 		expect(ok.json.data.url.startsWith(`${sim.cdnUrl}/uploads/`)).toBe(true);
 		expect((await download(ok.json.data.url)).bytes.equals(input)).toBe(true);
-		expect(sim.requestsOf('upload', 'toapis')[0].body).toMatchObject({
+		expect(sim.requestsOf('upload', 'toApis')[0].body).toMatchObject({
 			file: { filename: 'input.png', contentType: 'image/png', bytes: input.length },
 		});
 
 		const big = Buffer.concat([input, Buffer.alloc(10 * 1024 * 1024)]);
-		const tooBig = await uploadMultipart(`${sim.uploadBaseUrl('toapis')}/v1/uploads/images`, big);
+		const tooBig = await uploadMultipart(`${sim.uploadBaseUrl('toApis')}/v1/uploads/images`, big);
 		expect(tooBig).toEqual({ status: 400, json: { success: false, message: 'Image too large. Maximum size is 10MB' } });
 	});
 });
@@ -304,7 +305,7 @@ describe('Kie.ai', () => {
 		expect((await download(signed.json.data.replace(/X-Amz-Signature=\w{4}/, 'X-Amz-Signature=0000'))).status).toBe(403);
 		const unknown = await call(kie('/api/v1/gpt4o-image/download-url'), { body: { taskId: 'task_4o_nope', url: 'x' } });
 		expect(unknown.json).toEqual({ code: 422, msg: 'record is null', data: null });
-		expect(sim.requestsOf('downloadUrl', 'kie')).toHaveLength(2);
+		expect(sim.requestsOf('downloadUrl', 'kieAi')).toHaveLength(2);
 	});
 
 	it('answers errors in the envelope with HTTP 200', async () => {
@@ -339,7 +340,7 @@ describe('Kie.ai', () => {
 		// The create window counts this key's earlier creates too, so this test gets a simulator of its own.
 		const own = await GatewaySimulator.start({ latencyMs: LATENCY, rateLimits: { kieCreatesPer10s: 2 } });
 		try {
-			const ownKie = (path: string) => `${own.baseUrl('kie')}${path}`;
+			const ownKie = (path: string) => `${own.baseUrl('kieAi')}${path}`;
 			const answers = [];
 			for (let i = 0; i < 3; i++) answers.push(await call(ownKie('/api/v1/gpt4o-image/generate'), { body: { prompt: `r${i}`, size: '1:1' } }));
 			expect(answers.map((a) => [a.status, a.json.code])).toEqual([[200, 200], [200, 200], [200, 429]]);
@@ -349,7 +350,7 @@ describe('Kie.ai', () => {
 			);
 			expect(polls.map((p) => p.json.code).sort()).toEqual([200, 200, 200, 429]);
 			expect(own.stats()).toEqual({ rateLimited: 2, creates: 2, polls: 3 });
-			expect(own.creates('kie')).toHaveLength(3);
+			expect(own.creates('kieAi')).toHaveLength(3);
 		} finally {
 			await own.stop();
 		}
@@ -371,7 +372,7 @@ describe('EvoLink', () => {
 			usage: { billing_rule: 'per_call', credits_reserved: 5 },
 		});
 		expect(created.json.id).toMatch(/^task-unified-\d+-[a-z0-9]{8}$/);
-		expect(sim.creates('evolink')[0].headers['idempotency-key']).toBe('idem-1');
+		expect(sim.creates('evoLink')[0].headers['idempotency-key']).toBe('idem-1');
 
 		const done = await pollUntil(evolink(`/v1/tasks/${created.json.id}`), (b) => b.status === 'completed');
 		expect(done.results).toHaveLength(2);
@@ -454,7 +455,7 @@ describe('uploads and edits', () => {
 	}
 
 	it('ToAPIs: a transparent-area mask on an uploaded image', async () => {
-		const uploadUrl = `${sim.uploadBaseUrl('toapis')}/v1/uploads/images`;
+		const uploadUrl = `${sim.uploadBaseUrl('toApis')}/v1/uploads/images`;
 		const image = (await uploadMultipart(uploadUrl, input)).json.data.url;
 		const mask = (await uploadMultipart(uploadUrl, encodePng(64, 48, (x) => [255, 255, 255, inEditArea(x) ? 0 : 255]))).json.data.url;
 		const { json } = await call(toapis('/v1/images/generations'), {
@@ -467,7 +468,7 @@ describe('uploads and edits', () => {
 
 	it('Kie: base64 upload, black = edit', async () => {
 		const upload = (png: Buffer, fileName: string) =>
-			call(`${sim.uploadBaseUrl('kie')}/api/file-base64-upload`, {
+			call(`${sim.uploadBaseUrl('kieAi')}/api/file-base64-upload`, {
 				body: { base64Data: `data:image/png;base64,${png.toString('base64')}`, uploadPath: 'images/n8n', fileName },
 			});
 		const image = await upload(input, 'ref.png');
@@ -487,7 +488,7 @@ describe('uploads and edits', () => {
 	});
 
 	it('EvoLink: stream upload, opaque white = edit; mask size mismatch fails the task', async () => {
-		const uploadUrl = `${sim.uploadBaseUrl('evolink')}/api/v1/files/upload/stream`;
+		const uploadUrl = `${sim.uploadBaseUrl('evoLink')}/api/v1/files/upload/stream`;
 		const image = (await uploadMultipart(uploadUrl, input, { upload_path: 'refs' })).json;
 		expect(image).toMatchObject({ success: true, code: 200, data: { mime_type: 'image/png', upload_path: 'refs' } });
 		const maskPng = encodePng(64, 48, (x) => (inEditArea(x) ? [255, 255, 255, 255] : [0, 0, 0, 255]));
@@ -526,24 +527,24 @@ describe('uploads and edits', () => {
 	});
 
 	it('Kie stream and EvoLink base64 uploads; every upload endpoint wants the key', async () => {
-		const kieStream = await uploadMultipart(`${sim.uploadBaseUrl('kie')}/api/file-stream-upload`, input, {
+		const kieStream = await uploadMultipart(`${sim.uploadBaseUrl('kieAi')}/api/file-stream-upload`, input, {
 			uploadPath: 'images/n8n',
 			fileName: 'stream.png',
 		});
 		expect(kieStream.json).toMatchObject({ success: true, data: { filePath: 'images/n8n/stream.png', mimeType: 'image/png' } });
-		expect(sim.requestsOf('upload', 'kie')[0].body).toMatchObject({ uploadPath: 'images/n8n', file: { bytes: input.length } });
-		const evoBase64 = await call(`${sim.uploadBaseUrl('evolink')}/api/v1/files/upload/base64`, {
+		expect(sim.requestsOf('upload', 'kieAi')[0].body).toMatchObject({ uploadPath: 'images/n8n', file: { bytes: input.length } });
+		const evoBase64 = await call(`${sim.uploadBaseUrl('evoLink')}/api/v1/files/upload/base64`, {
 			body: { base64_data: input.toString('base64'), file_name: 'ref.png' },
 		});
 		expect(evoBase64.json).toMatchObject({ success: true, code: 200, data: { file_name: 'ref.png', file_size: input.length } });
 		expect((await download(evoBase64.json.data.file_url)).bytes.equals(input)).toBe(true);
 
 		const noKey = { authorization: 'Bearer wrong' };
-		const kieDenied = await call(`${sim.uploadBaseUrl('kie')}/api/file-base64-upload`, { body: {}, headers: noKey });
+		const kieDenied = await call(`${sim.uploadBaseUrl('kieAi')}/api/file-base64-upload`, { body: {}, headers: noKey });
 		expect(kieDenied).toMatchObject({ status: 200, json: { success: false, code: 401 } });
-		const evoDenied = await call(`${sim.uploadBaseUrl('evolink')}/api/v1/files/upload/base64`, { body: {}, headers: noKey });
+		const evoDenied = await call(`${sim.uploadBaseUrl('evoLink')}/api/v1/files/upload/base64`, { body: {}, headers: noKey });
 		expect(evoDenied).toMatchObject({ status: 401, json: { success: false, code: 401 } });
-		const toapisDenied = await call(`${sim.uploadBaseUrl('toapis')}/v1/uploads/images`, { body: {}, headers: noKey });
+		const toapisDenied = await call(`${sim.uploadBaseUrl('toApis')}/v1/uploads/images`, { body: {}, headers: noKey });
 		expect(toapisDenied).toMatchObject({ status: 401, json: { error: { type: 'authentication_error' } } });
 	});
 
@@ -563,8 +564,8 @@ describe('faults', () => {
 	const createKie = () => call(kie('/api/v1/gpt4o-image/generate'), { body: { prompt: 'fault', size: '1:1' } });
 
 	it('status: an HTML 504 page by default, or the given body and Retry-After', async () => {
-		sim.inject({ gateway: 'kie', kind: 'create', response: { type: 'status', status: 504 } });
-		sim.inject({ gateway: 'toapis', kind: 'create', response: { type: 'status', status: 429, headers: { 'Retry-After': '2' } } });
+		sim.inject({ gateway: 'kieAi', kind: 'create', response: { type: 'status', status: 504 } });
+		sim.inject({ gateway: 'toApis', kind: 'create', response: { type: 'status', status: 429, headers: { 'Retry-After': '2' } } });
 		const html = await createKie();
 		expect(html.status).toBe(504);
 		expect(html.text).toMatch(/<title>504 Gateway Time-out<\/title>/);
@@ -577,7 +578,7 @@ describe('faults', () => {
 	});
 
 	it('kieEnvelope, malformed, afterMatches and times', async () => {
-		sim.inject({ gateway: 'kie', kind: 'poll', afterMatches: 1, times: 2, response: { type: 'kieEnvelope', code: 455, msg: 'maintenance' } });
+		sim.inject({ gateway: 'kieAi', kind: 'poll', afterMatches: 1, times: 2, response: { type: 'kieEnvelope', code: 455, msg: 'maintenance' } });
 		sim.inject({ kind: 'credit', response: { type: 'malformed' } });
 		const taskId = (await createKie()).json.data.taskId;
 		const url = kie(`/api/v1/gpt4o-image/record-info?taskId=${taskId}`);
@@ -593,13 +594,13 @@ describe('faults', () => {
 	});
 
 	it('reset and stall destroy the socket; delay answers late', async () => {
-		sim.inject({ gateway: 'evolink', kind: 'credit', response: { type: 'reset' } });
+		sim.inject({ gateway: 'evoLink', kind: 'credit', response: { type: 'reset' } });
 		await expect(call(evolink('/v1/credits'))).rejects.toThrow();
-		sim.inject({ gateway: 'evolink', kind: 'credit', response: { type: 'stall', ms: 300 } });
+		sim.inject({ gateway: 'evoLink', kind: 'credit', response: { type: 'stall', ms: 300 } });
 		let started = Date.now();
 		await expect(call(evolink('/v1/credits'))).rejects.toThrow();
 		expect(Date.now() - started).toBeGreaterThanOrEqual(280);
-		sim.inject({ gateway: 'evolink', kind: 'credit', response: { type: 'delay', ms: 300 } });
+		sim.inject({ gateway: 'evoLink', kind: 'credit', response: { type: 'delay', ms: 300 } });
 		started = Date.now();
 		expect((await call(evolink('/v1/credits'))).status).toBe(200);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(280);
@@ -607,11 +608,11 @@ describe('faults', () => {
 	});
 
 	it('acceptThenReset: the task exists though the client never heard', async () => {
-		sim.inject({ gateway: 'kie', kind: 'create', response: { type: 'acceptThenReset' } });
+		sim.inject({ gateway: 'kieAi', kind: 'create', response: { type: 'acceptThenReset' } });
 		await expect(createKie()).rejects.toThrow();
-		const [logged] = sim.creates('kie');
+		const [logged] = sim.creates('kieAi');
 		expect(logged.status).toBeUndefined();
-		expect(sim.getTask(logged.taskId!)).toMatchObject({ gateway: 'kie', prompt: 'fault' });
+		expect(sim.getTask(logged.taskId!)).toMatchObject({ gateway: 'kieAi', prompt: 'fault' });
 		expect(sim.stats().creates).toBe(1);
 	});
 
@@ -635,14 +636,14 @@ describe('faults', () => {
 	});
 
 	it('redirect: to a fixed location or one computed from the request', async () => {
-		sim.inject({ kind: 'credit', gateway: 'kie', response: { type: 'redirect', location: 'https://elsewhere.example/credit' } });
+		sim.inject({ kind: 'credit', gateway: 'kieAi', response: { type: 'redirect', location: 'https://elsewhere.example/credit' } });
 		const fixed = await fetch(kie('/api/v1/chat/credit'), { headers: auth, redirect: 'manual' });
 		expect(fixed.status).toBe(302);
 		expect(fixed.headers.get('location')).toBe('https://elsewhere.example/credit');
-		sim.inject({ kind: 'credit', gateway: 'kie', response: { type: 'redirect', status: 307, location: (r) => `${sim.cdnUrl}${r.path}` } });
+		sim.inject({ kind: 'credit', gateway: 'kieAi', response: { type: 'redirect', status: 307, location: (r) => `${sim.cdnUrl}${r.path}` } });
 		const computed = await fetch(kie('/api/v1/chat/credit'), { headers: auth, redirect: 'manual' });
 		expect(computed.status).toBe(307);
-		expect(computed.headers.get('location')).toBe(`${sim.cdnUrl}/kie/api/v1/chat/credit`);
+		expect(computed.headers.get('location')).toBe(`${sim.cdnUrl}/kieAi/api/v1/chat/credit`);
 		expect(sim.requestsOf('credit').map((r) => [r.fault, r.status])).toEqual([['redirect', 302], ['redirect', 307]]);
 	});
 
@@ -650,7 +651,7 @@ describe('faults', () => {
 		const { json } = await call(evolink('/v1/images/generations'), { body: { model: 'gpt-4o-image', prompt: 'cdn' } });
 		await sleep(LATENCY + 50);
 		const url = (await call(evolink(`/v1/tasks/${json.id}`))).json.results[0];
-		sim.inject({ gateway: 'evolink', kind: 'download', response: { type: 'status', status: 502 } });
+		sim.inject({ gateway: 'evoLink', kind: 'download', response: { type: 'status', status: 502 } });
 		expect((await download(url)).status).toBe(502);
 		sim.configure({ cdnExpired: true });
 		const expired = await download(url);
@@ -666,13 +667,13 @@ describe('noise payload', () => {
 		const own = await GatewaySimulator.start({ latencyMs: 0, imagePayload: 'noise' });
 		try {
 			const create = async () => {
-				const res = await fetch(`${own.baseUrl('toapis')}/v1/images/generations`, {
+				const res = await fetch(`${own.baseUrl('toApis')}/v1/images/generations`, {
 					method: 'POST',
 					headers: { ...auth, 'content-type': 'application/json' },
 					body: JSON.stringify({ model: 'gpt-4o-image', prompt: 'noise', size: '1:1', n: 2 }),
 				});
 				const { id } = (await res.json()) as Json;
-				const done = (await (await fetch(`${own.baseUrl('toapis')}/v1/images/generations/${id}`, { headers: auth })).json()) as Json;
+				const done = (await (await fetch(`${own.baseUrl('toApis')}/v1/images/generations/${id}`, { headers: auth })).json()) as Json;
 				return done.result.data.map((d: Json) => d.url as string) as string[];
 			};
 			const [firstUrls, secondUrls] = [await create(), await create()];
@@ -700,13 +701,13 @@ describe('noise payload', () => {
 		try {
 			const urls: string[][] = [];
 			for (const prompt of ['one', 'two']) {
-				const res = await fetch(`${own.baseUrl('evolink')}/v1/images/generations`, {
+				const res = await fetch(`${own.baseUrl('evoLink')}/v1/images/generations`, {
 					method: 'POST',
 					headers: { ...auth, 'content-type': 'application/json' },
 					body: JSON.stringify({ model: 'gpt-4o-image', prompt, size: '1:1', n: 2 }),
 				});
 				const { id } = (await res.json()) as Json;
-				urls.push(((await (await fetch(`${own.baseUrl('evolink')}/v1/tasks/${id}`, { headers: auth })).json()) as Json).results);
+				urls.push(((await (await fetch(`${own.baseUrl('evoLink')}/v1/tasks/${id}`, { headers: auth })).json()) as Json).results);
 			}
 			const [a0, a1, b0] = await Promise.all([urls[0][0], urls[0][1], urls[1][0]].map((url) => download(url)));
 			expect(pngSize(a0.bytes)).toEqual({ width: 1024, height: 1024 });
@@ -728,13 +729,13 @@ describe('noise payload', () => {
 	it('logs which answers were rate limited', async () => {
 		const own = await GatewaySimulator.start({ latencyMs: 5000 });
 		try {
-			const res = await fetch(`${own.baseUrl('kie')}/api/v1/gpt4o-image/generate`, {
+			const res = await fetch(`${own.baseUrl('kieAi')}/api/v1/gpt4o-image/generate`, {
 				method: 'POST',
 				headers: { ...auth, 'content-type': 'application/json' },
 				body: JSON.stringify({ prompt: 'limited', size: '1:1' }),
 			});
 			const { data } = (await res.json()) as Json;
-			const url = `${own.baseUrl('kie')}/api/v1/gpt4o-image/record-info?taskId=${data.taskId}`;
+			const url = `${own.baseUrl('kieAi')}/api/v1/gpt4o-image/record-info?taskId=${data.taskId}`;
 			for (let i = 0; i < 4; i++) await (await fetch(url, { headers: auth })).text();
 			expect(own.requestsOf('poll').map((r) => [r.status, r.rateLimited])).toEqual([
 				[200, undefined],
@@ -757,16 +758,15 @@ describe('lifecycle', () => {
 			['api', 'other', 404],
 			['cdn', 'download', 404],
 		]);
-		const gateways: GatewayName[] = ['toapis', 'kie', 'evolink'];
-		expect(gateways.map((g) => sim.baseUrl(g))).toEqual([`${sim.url}/toapis`, `${sim.url}/kie`, `${sim.url}/evolink`]);
+		for (const { id } of Object.values(GATEWAYS)) expect(sim.baseUrl(id)).toBe(`${sim.url}/${id}`);
 		expect(new URL(sim.cdnUrl).host).not.toBe(new URL(sim.url).host);
 	});
 
 	it('stop() closes keep-alive sockets and pending stalls at once', async () => {
 		const own = await GatewaySimulator.start();
-		await fetch(`${own.baseUrl('kie')}/api/v1/chat/credit`, { headers: { authorization: `Bearer ${KEY}` } }).then((r) => r.text());
+		await fetch(`${own.baseUrl('kieAi')}/api/v1/chat/credit`, { headers: { authorization: `Bearer ${KEY}` } }).then((r) => r.text());
 		own.inject({ kind: 'credit', response: { type: 'stall', ms: 60_000 } });
-		const stalled = fetch(`${own.baseUrl('kie')}/api/v1/chat/credit`).catch((e: Error) => e);
+		const stalled = fetch(`${own.baseUrl('kieAi')}/api/v1/chat/credit`).catch((e: Error) => e);
 		await sleep(100);
 		const started = Date.now();
 		await own.stop();

@@ -120,7 +120,7 @@ export function toapisMount(sim: SimState): Mount {
 		const task = sim.createTask(
 			{
 				id: `task_img_${randomBytes(8).toString('hex')}`,
-				gateway: 'toapis',
+				gateway: 'toApis',
 				model,
 				prompt,
 				...shape,
@@ -139,7 +139,7 @@ export function toapisMount(sim: SimState): Mount {
 	function poll(call: ApiCall): SimResponse {
 		const id = call.params[0];
 		call.log.taskId = id;
-		const task = sim.task(id, 'toapis');
+		const task = sim.task(id, 'toApis');
 		if (!task) return json(404, { error: { code: 404, message: 'Task not found', type: 'not_found_error' } });
 		sim.stats.polls++;
 		return json(200, taskView(task, call.now));
@@ -156,7 +156,7 @@ export function toapisMount(sim: SimState): Mount {
 			return json(400, { success: false, message: 'Unsupported image type. Allowed: JPEG, PNG, WebP, GIF' });
 		}
 		const fileName = file.filename || `image.${extensionOf(mimeType)}`;
-		const stored = sim.files.addUpload('toapis', file.data, fileName, mimeType, call.now);
+		const stored = sim.files.addUpload('toApis', file.data, fileName, mimeType, call.now);
 		return json(200, {
 			success: true,
 			message: '',
@@ -165,8 +165,8 @@ export function toapisMount(sim: SimState): Mount {
 	}
 
 	return {
-		prefix: '/toapis',
-		gateway: 'toapis',
+		prefix: '/toApis',
+		gateway: 'toApis',
 		routes: [
 			{ method: 'POST', pattern: /^\/v1\/images\/generations$/, kind: 'create', handle: create },
 			{ method: 'GET', pattern: /^\/v1\/images\/generations\/([^/]+)$/, kind: 'poll', handle: poll },

@@ -1,7 +1,7 @@
 /** The simulator's public types: options, the request log, scripted faults. */
 import type { IncomingHttpHeaders } from 'http';
 
-export type GatewayName = 'toapis' | 'kie' | 'evolink';
+export type GatewayName = 'toApis' | 'kieAi' | 'evoLink';
 
 export type RequestKind =
 	| 'create'

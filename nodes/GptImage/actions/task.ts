@@ -139,8 +139,10 @@ export async function waitForTask(
 			return current;
 		},
 		isDone: (current) => current.state === 'succeeded' || current.state === 'failed',
+		isSuccess: (current) => current.state === 'succeeded',
 		progressOf: (current) => (current.state === 'running' ? current.progress : undefined),
-		startedAt,
+		// Tasks of one gateway and model take about as long: each success tells the others when to look.
+		cohort: `${gateway.id}:${String(ctx.getNodeParameter('model', job.itemIndex, ''))}`,
 		schedule,
 		deadline: startedAt + options.maxWaitSeconds * 1000,
 		signal: job.signal,

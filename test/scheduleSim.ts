@@ -24,6 +24,10 @@ export interface CohortSpec {
 	queuedShare?: number;
 	/** Give up after this long; default 10 minutes. */
 	maxWaitMs?: number;
+	/** 'none': every task polled on its own, learning from nobody. Default: one cohort. */
+	cohorts?: 'one' | 'none';
+	/** The first `stuck` tasks never end: their progress stays where the profile leaves it at 99 %. */
+	stuck?: number;
 	schedule?: PollSchedule;
 }
 
@@ -54,7 +58,8 @@ export async function runCohort(spec: CohortSpec): Promise<TaskOutcome[]> {
 		const latency = jitteredLatency(spec.latencyMs, spec.jitter, `${spec.seed ?? 1}\u0000${index}`);
 		const createdAt = Date.now();
 		const runningAt = createdAt + latency * (spec.queuedShare ?? 0.1);
-		const doneAt = createdAt + latency;
+		const endsAt = createdAt + latency;
+		const doneAt = index < (spec.stuck ?? 0) ? Infinity : endsAt;
 		const outcome: TaskOutcome = { createdAt, doneAt, polls: [], lagMs: null };
 		outcomes.push(outcome);
 		await sleep(roundTrip / 2);
@@ -65,11 +70,11 @@ export async function runCohort(spec: CohortSpec): Promise<TaskOutcome[]> {
 					const at = Date.now();
 					outcome.polls.push(at);
 					await sleep(roundTrip / 2);
-					return { done: at >= doneAt, progress: reportedProgress(spec.profile, at, runningAt, doneAt) };
+					return { done: at >= doneAt, progress: reportedProgress(spec.profile, at, runningAt, endsAt) };
 				},
 				isDone: (value) => value.done,
 				progressOf: (value) => value.progress,
-				cohort: 'cohort',
+				cohort: spec.cohorts === 'none' ? undefined : 'cohort',
 				schedule,
 				deadline: createdAt + (spec.maxWaitMs ?? 600_000),
 				onTimeout: () => new Error('timed out'),

@@ -91,7 +91,7 @@ const AIM_TOLERANCE_MS = 1000;
 const SETTLED_AGE_MS = 10_000;
 const SETTLED_MIN_INTERVAL_MS = 1000;
 
-export interface PlainCadence {
+interface PlainCadence {
 	/** The first wait. */
 	firstMs: number;
 	/** Each wait is this share longer than the one before… */
@@ -100,11 +100,12 @@ export interface PlainCadence {
 	ceilingMs: number;
 }
 
-export const PLAIN_CADENCE: PlainCadence = { firstMs: 750, growth: 0.75, ceilingMs: 10_000 };
+const PLAIN_CADENCE: PlainCadence = { firstMs: 750, growth: 0.75, ceilingMs: 10_000 };
 
 /**
- * The plain cadence, for a task nothing is known about: waits of half a second, growing by half
- * each time up to a ceiling (reads at 0.5, 1.25, 2.4, 4.1 … s). It is a clock that ticks once per
+ * The plain cadence, for a task nothing is known about: a first wait of 0.75 s, each wait 75 %
+ * longer than the one before, up to 10 s (reads at 0.75, 2.1, 4.4, 8.4, 16 s, then every 10 s).
+ * It is a clock that ticks once per
  * read: `position` says how many reads the plain cadence has made by an age, and `age` when it
  * makes read x. A task reads at ticks k + phase, so that tasks started together (phases spread
  * over [0, 1)) take turns instead of reading in step: together they look every ceiling / n.
@@ -153,16 +154,18 @@ const MAX_CEILING_SCALE = 1.5;
 
 /**
  * The schedule that learns. Each read goes at the plain cadence, unless something better is known:
- * - the task's own progress, where it moves: reads go at half the way to the earliest predicted end
+ * - the task's own progress, where it moves: reads go half-way to the earliest predicted end
  *   (never closer together than the plain cadence) until the end is pinned down to a second, then
- *   one read just after it; a task whose progress misses its predicted end is read at the plain
- *   cadence again until its progress moves on (no storm at 99 %);
+ *   one read just after it. A task whose progress misses its predicted end is not aimed at again
+ *   unless its cohort has seen progress keep its word, and then only once its progress moves on:
+ *   a task stuck at 99 % is read at the plain cadence or its cohort's, never in a storm;
  * - else its cohort: where mates of the task succeeded (a band of ages), reads there go `step`
  *   apart, and before the band they jump towards it; past the band, the plain cadence again.
- * Progress is ignored in a cohort where it has misled (tasks ended well after their prediction).
+ * Progress is ignored in a cohort where it has misled (tasks ended after their prediction).
  * Never faster than the gateway's minimum interval, nor more than once a second after 10 s.
  */
-export function adaptiveSchedule(minIntervalMs: number, cadence: PlainCadence = PLAIN_CADENCE, maxMisses = 1): PollSchedule {
+export function adaptiveSchedule(minIntervalMs: number): PollSchedule {
+	const cadence = PLAIN_CADENCE;
 	const clocks = new Map<number, PlainClock>();
 	/** The plain clock for a cohort of `members` that knows nothing yet (see COHORT_SIZE_PER_CEILING). */
 	const clockFor = (cohort: CohortKnowledge) => {
@@ -198,11 +201,11 @@ export function adaptiveSchedule(minIntervalMs: number, cadence: PlainCadence = 
 				estimate: () => estimate,
 				delay(age, cohort) {
 					const floor = Math.max(minIntervalMs, age >= SETTLED_AGE_MS - SETTLED_MIN_INTERVAL_MS ? SETTLED_MIN_INTERVAL_MS : 0);
-					// Progress that missed its end twice is believed again only where the cohort vouches for it.
+					// Progress that missed its end once is believed again only where the cohort vouches for it.
 					const trusted =
 						estimate &&
 						missedAt === undefined &&
-						(cohort.progressTrusted === true || (cohort.progressTrusted === undefined && misses < maxMisses));
+						(cohort.progressTrusted === true || (cohort.progressTrusted === undefined && misses === 0));
 					const planned = trusted
 						? aimAt(age, estimate!, plain(age, cohort), floor, cohort.progressTrusted === true)
 						: cohort.band
@@ -330,6 +333,8 @@ interface Entry {
 	/** Age of the last read (the middle of the request), and of the one before. */
 	lastReadAge: number;
 	previousReadAge: number;
+	/** Age when the last read's answer came: waits count from there. */
+	readEndAge: number;
 	due: number;
 	reading: boolean;
 	last: unknown;
@@ -368,6 +373,7 @@ export class PollLoop {
 				origin,
 				lastReadAge: 0,
 				previousReadAge: 0,
+				readEndAge: 0,
 				due: Math.min(origin + plan.delay(0, cohort.known), options.deadline),
 				reading: false,
 				last: undefined,
@@ -430,7 +436,7 @@ export class PollLoop {
 		const spread = (known.band?.step ?? 0) / 4;
 		for (const entry of this.entries) {
 			if (entry.cohort !== cohort || entry.reading) continue;
-			const due = entry.origin + entry.lastReadAge + entry.plan.delay(entry.lastReadAge, known);
+			const due = entry.origin + entry.readEndAge + entry.plan.delay(entry.readEndAge, known);
 			// Reads that are due already go over the next step, not all at once, and never later than planned.
 			const next = due > now ? due : Math.min(entry.due, now + entry.phase * spread);
 			entry.due = Math.min(next, entry.options.deadline);
@@ -456,8 +462,9 @@ export class PollLoop {
 		try {
 			const sent = Date.now();
 			const value = await read(reading.signal);
+			entry.readEndAge = Date.now() - entry.origin;
 			entry.previousReadAge = entry.lastReadAge;
-			entry.lastReadAge = (sent + Date.now()) / 2 - entry.origin;
+			entry.lastReadAge = (sent - entry.origin + entry.readEndAge) / 2;
 			if (value !== undefined) {
 				entry.last = value;
 				if (isDone(value)) {
@@ -472,8 +479,7 @@ export class PollLoop {
 				entry.plan.observe(entry.lastReadAge, undefined);
 			}
 			if (Date.now() >= deadline) return entry.settle(onTimeout(entry.last));
-			const age = Date.now() - entry.origin;
-			entry.due = Math.min(Date.now() + entry.plan.delay(age, entry.cohort.known), deadline);
+			entry.due = Math.min(entry.origin + entry.readEndAge + entry.plan.delay(entry.readEndAge, entry.cohort.known), deadline);
 			entry.reading = false;
 			this.kick();
 		} catch (error) {

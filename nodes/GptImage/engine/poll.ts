@@ -338,14 +338,17 @@ interface Entry {
 	due: number;
 	reading: boolean;
 	last: unknown;
+	/** Aborts the read in flight when the task leaves: on Stop, at its deadline. */
+	abort: AbortController;
+	pastDeadline: boolean;
 	settle: (error: Error | undefined, value?: unknown) => void;
 }
 
 /**
  * One loop polls every task of an execution, each on its own cadence: it sleeps until the next
- * read is due, starts every due read (they run side by side), and wakes early when a task is
- * added or leaves. A task leaves when it is done, at its deadline (the last read happens at the
- * deadline at the latest and nothing sleeps after it), on a read error, or when its signal aborts.
+ * read is due, starts every due read (they run side by side), and wakes early when a read becomes
+ * due sooner or the last task leaves. A task leaves when it is done, at its deadline (a read in
+ * flight then is cut off and nothing sleeps after it), on a read error, or when its signal aborts.
  * With no task left the loop ends, so nothing sleeps on after Stop.
  * When a task of a cohort succeeds, the others' next reads are planned again with what it taught.
  */
@@ -355,6 +358,8 @@ export class PollLoop {
 	private started = 0;
 	private running = false;
 	private wake?: AbortController;
+	/** When the loop's current sleep ends; it is woken only for a read due before that. */
+	private sleepUntil = -Infinity;
 
 	async waitUntilDone<T>(options: PollOptions<T>): Promise<T> {
 		options.signal?.throwIfAborted();
@@ -364,7 +369,7 @@ export class PollLoop {
 		const plan = options.schedule.start(phase);
 		const origin = Date.now();
 		return await new Promise<T>((resolve, reject) => {
-			const onAbort = () => entry.settle(new Error('The execution was stopped'));
+			const onStop = () => entry.settle(new Error('The execution was stopped'));
 			const entry: Entry = {
 				options: options as PollOptions<unknown>,
 				plan,
@@ -377,18 +382,30 @@ export class PollLoop {
 				due: Math.min(origin + plan.delay(0, cohort.known), options.deadline),
 				reading: false,
 				last: undefined,
+				abort: new AbortController(),
+				pastDeadline: false,
 				settle: (error, value) => {
 					if (!this.entries.delete(entry)) return;
 					cohort.count(-1);
-					options.signal?.removeEventListener('abort', onAbort);
-					this.kick();
+					options.signal?.removeEventListener('abort', onStop);
+					entry.abort.abort();
+					if (!this.entries.size) this.kick(-Infinity);
 					if (error) reject(error);
 					else resolve(value as T);
 				},
 			};
 			this.entries.add(entry);
-			options.signal?.addEventListener('abort', onAbort, { once: true });
-			this.kick();
+			options.signal?.addEventListener('abort', onStop, { once: true });
+			// Max Wait: a read in flight is cut off (and ends the task), an idle task ends at once.
+			void waitFor(options.deadline - origin, entry.abort.signal).then(
+				() => {
+					entry.pastDeadline = true;
+					if (entry.reading) entry.abort.abort();
+					else entry.settle(options.onTimeout(entry.last as T | undefined));
+				},
+				() => undefined,
+			);
+			this.kick(entry.due);
 		});
 	}
 
@@ -399,12 +416,14 @@ export class PollLoop {
 		return cohort;
 	}
 
-	/** Re-plans the loop's sleep, starting the loop when it is not running. */
-	private kick(): void {
-		this.wake?.abort();
-		if (!this.running && this.entries.size) {
+	/** Starts the loop, or wakes it when a read is now due before it would wake (or no task is left). */
+	private kick(due: number): void {
+		if (!this.running) {
+			if (!this.entries.size) return;
 			this.running = true;
 			void this.run();
+		} else if (due < this.sleepUntil) {
+			this.wake?.abort();
 		}
 	}
 
@@ -417,14 +436,15 @@ export class PollLoop {
 				if (entry.due <= now) void this.read(entry);
 				else nextDue = Math.min(nextDue, entry.due);
 			}
+			// Sleeps until the next read is due, or until kick() wakes it; with every task reading,
+			// only a read ending (or the last task leaving) does.
+			const wait = nextDue === Infinity ? 60_000 : nextDue - now;
 			this.wake = new AbortController();
-			// Sleeps until the next read is due, or until kick() aborts the sleep; with every
-			// task reading, only a kick (a read ending, a task leaving) ends it.
-			await waitFor(nextDue === Infinity ? 60_000 : nextDue - now, this.wake.signal).catch(
-				(error: unknown) => {
-					if (!this.wake?.signal.aborted) throw error;
-				},
-			);
+			this.sleepUntil = now + wait;
+			await waitFor(wait, this.wake.signal).catch((error: unknown) => {
+				if (!this.wake?.signal.aborted) throw error;
+			});
+			this.sleepUntil = -Infinity;
 		}
 		this.running = false;
 	}
@@ -434,34 +454,24 @@ export class PollLoop {
 		const known = cohort.known;
 		const now = Date.now();
 		const spread = (known.band?.step ?? 0) / 4;
+		let soonest = Infinity;
 		for (const entry of this.entries) {
 			if (entry.cohort !== cohort || entry.reading) continue;
 			const due = entry.origin + entry.readEndAge + entry.plan.delay(entry.readEndAge, known);
 			// Reads that are due already go over the next step, not all at once, and never later than planned.
 			const next = due > now ? due : Math.min(entry.due, now + entry.phase * spread);
 			entry.due = Math.min(next, entry.options.deadline);
+			soonest = Math.min(soonest, entry.due);
 		}
+		this.kick(soonest);
 	}
 
 	private async read(entry: Entry): Promise<void> {
-		const { read, isDone, isSuccess, deadline, onTimeout, progressOf, signal } = entry.options;
+		const { read, isDone, isSuccess, deadline, onTimeout, progressOf } = entry.options;
 		entry.reading = true;
-		// A read ends with its task: on Stop, and at the deadline even while the gateway has not
-		// answered (a stalled request, a retry's back-off), so that Max Wait holds.
-		const reading = new AbortController();
-		const stop = () => reading.abort();
-		signal?.addEventListener('abort', stop, { once: true });
-		let pastDeadline = false;
-		void waitFor(deadline - Date.now(), reading.signal).then(
-			() => {
-				pastDeadline = true;
-				stop();
-			},
-			() => undefined,
-		);
 		try {
 			const sent = Date.now();
-			const value = await read(reading.signal);
+			const value = await read(entry.abort.signal);
 			entry.readEndAge = Date.now() - entry.origin;
 			entry.previousReadAge = entry.lastReadAge;
 			entry.lastReadAge = (sent - entry.origin + entry.readEndAge) / 2;
@@ -478,15 +488,12 @@ export class PollLoop {
 			} else {
 				entry.plan.observe(entry.lastReadAge, undefined);
 			}
-			if (Date.now() >= deadline) return entry.settle(onTimeout(entry.last));
+			if (entry.pastDeadline || Date.now() >= deadline) return entry.settle(onTimeout(entry.last));
 			entry.due = Math.min(entry.origin + entry.readEndAge + entry.plan.delay(entry.readEndAge, entry.cohort.known), deadline);
 			entry.reading = false;
-			this.kick();
+			this.kick(entry.due);
 		} catch (error) {
-			entry.settle(pastDeadline ? onTimeout(entry.last) : (error as Error));
-		} finally {
-			stop();
-			signal?.removeEventListener('abort', stop);
+			entry.settle(entry.pastDeadline ? onTimeout(entry.last) : (error as Error));
 		}
 	}
 }

@@ -82,8 +82,23 @@ export interface ResolvedOptions {
 }
 
 export type FaultResponse =
-	/** Answer this HTTP status instead; without a body, 5xx get an HTML error page and 4xx the gateway's JSON. */
-	| { type: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+	/**
+	 * Answer this HTTP status instead; without a body, 5xx get an HTML error page and 4xx the gateway's JSON.
+	 * A body given as a function is made from the request (e.g. a hostile gateway echoing its headers).
+	 */
+	| {
+			type: 'status';
+			status: number;
+			body?: unknown | ((request: LoggedRequest) => unknown);
+			headers?: Record<string, string>;
+	  }
+	/** Answer what the gateway would, with its JSON body passed through `map` first (a hostile twist on a real answer). */
+	| { type: 'rewrite'; map: (body: unknown, request: LoggedRequest) => unknown }
+	/**
+	 * Answer 200 with `bytes` bytes streamed in chunks of `chunkBytes` (default 64 KiB), `intervalMs` apart
+	 * (default 0), starting with `head` (default a PNG signature): a huge file, or one that trickles.
+	 */
+	| { type: 'stream'; bytes: number; chunkBytes?: number; intervalMs?: number; head?: Buffer; headers?: Record<string, string> }
 	/**
 	 * The gateway's error envelope carrying this code, for gateways that answer errors in an HTTP-200
 	 * envelope; the others answer their HTTP error of that status.

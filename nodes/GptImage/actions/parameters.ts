@@ -1,6 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { GATEWAYS } from '../gateways';
+import { oneOf, parameter, text } from './checkedValues';
+import type { ValueCheck } from './checkedValues';
 import type { GatewayAdapter, ModelSpec } from '../gateways/types';
 
 /**
@@ -112,19 +114,20 @@ export function modelAndSizeProperties(
 	});
 }
 
-/** Reads Model, Size, Resolution and Number of Images for one item. */
+/** Reads Model, Size, Resolution and Number of Images for one item (their values are checked later). */
 export function readModelAndSize(
-	getParameter: (name: string, fallback: unknown) => unknown,
+	check: ValueCheck,
 	gateway: GatewayAdapter,
 ): { model: string; size: string; resolution?: string; count: number } {
-	const model = String(getParameter('model', gateway.models[0].value));
+	const model = parameter(check, 'model', 'Model', text(), gateway.models[0].value);
 	const spec = gateway.models.find((candidate) => candidate.value === model);
 	const tiered = spec !== undefined && !Array.isArray(spec.sizes);
+	const counts = spec?.counts ?? [1];
 	return {
 		model,
-		size: String(getParameter('size', '')),
-		resolution: tiered ? String(getParameter('resolution', '1K')) : undefined,
-		count: spec && spec.counts.length > 1 ? Number(getParameter('numberOfImages', 1)) : 1,
+		size: parameter(check, 'size', 'Size', text(), ''),
+		resolution: tiered ? parameter(check, 'resolution', 'Resolution', text(), '1K') : undefined,
+		count: counts.length > 1 ? parameter(check, 'numberOfImages', 'Number of Images', oneOf(counts), counts[0]) : 1,
 	};
 }
 

@@ -261,6 +261,8 @@ async function main(): Promise<number> {
 					if (hints.length !== 1 || !hints[0].startsWith(expected)) {
 						throw new Error(`expected one notice starting "${expected}", the panel shows ${hints.length ? hints.map((h) => `"${h}"`).join(', ') : 'none'}`);
 					}
+					// It must say which pixels mean "edit".
+					if (!/pixel/i.test(hints[0])) throw new Error(`the notice does not say which pixels mean edit: "${hints[0]}"`);
 				},
 				{ needs: credentials.get(gateway.id) },
 			);

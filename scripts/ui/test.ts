@@ -256,6 +256,7 @@ async function main(): Promise<number> {
 					await editor.selectCredential(credentials.get(gateway.id)!.id);
 					await editor.selectOption('operation', edit.name);
 					const hints = (await editor.parameterLines()).filter((line) => line.startsWith('Mask on '));
+					if (hints.length > 0) await editor.ndv.getByText(/^Mask on /).first().scrollIntoViewIfNeeded();
 					await shot(gateway === gateways[0] ? 'edit-mask-hint.png' : undefined);
 					const expected = `Mask on ${gateway.displayName}:`;
 					if (hints.length !== 1 || !hints[0].startsWith(expected)) {

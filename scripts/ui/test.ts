@@ -256,7 +256,12 @@ async function main(): Promise<number> {
 					await editor.selectCredential(credentials.get(gateway.id)!.id);
 					await editor.selectOption('operation', edit.name);
 					const hints = (await editor.parameterLines()).filter((line) => line.startsWith('Mask on '));
-					if (hints.length > 0) await editor.ndv.getByText(/^Mask on /).first().scrollIntoViewIfNeeded();
+					if (hints.length > 0) {
+						await editor.ndv
+							.getByText(/^Mask on /)
+							.first()
+							.evaluate((notice: { scrollIntoView(options: { block: string }): void }) => notice.scrollIntoView({ block: 'center' }));
+					}
 					await shot(gateway === gateways[0] ? 'edit-mask-hint.png' : undefined);
 					const expected = `Mask on ${gateway.displayName}:`;
 					if (hints.length !== 1 || !hints[0].startsWith(expected)) {

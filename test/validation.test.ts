@@ -123,7 +123,7 @@ const CASES: Array<{
 		gateway: 'kieAi',
 		parameters: generate({ options: { callbackUrl: 'https://192.168.1.20/webhook' } }),
 		parameter: 'Callback URL',
-		says: /private address/,
+		says: /points to a private network address \(192\.168\.1\.20\)/,
 	},
 	{
 		name: 'a mask smaller than the image',
@@ -229,11 +229,6 @@ const CASES: Array<{
 		says: /not an absolute http\(s\) URL/,
 	},
 ];
-
-test('there are at least 20 cases across the three gateways', () => {
-	expect(CASES.length).toBeGreaterThanOrEqual(20);
-	expect(new Set(CASES.map((c) => c.gateway)).size).toBe(3);
-});
 
 test.each(CASES)('$gateway refuses $name', async ({ gateway, parameters, files = [], parameter, says }) => {
 	const run = await runNodeWithFiles(sim, { gateway, parameters }, [

@@ -71,7 +71,7 @@ export const N8N_1: N8nRelease = {
 };
 
 /** Every release `npm run test:n8n` runs the examples on. */
-export const RELEASES = [N8N_2];
+export const RELEASES = [N8N_2, N8N_1];
 
 export interface N8nInstall {
 	release: N8nRelease;

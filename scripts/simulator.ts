@@ -7,7 +7,9 @@
  * or SIGINT:
  *
  *   {"url":"http://127.0.0.1:4100","cdnUrl":"…","apiKey":"sk-sim-test","latencyMs":1000,
- *    "gateways":{"toapis":{"baseUrl":"…/toapis","uploadBaseUrl":"…"},"kie":{…},"evolink":{…}}}
+ *    "gateways":{"<id>":{"baseUrl":"…/<id>","uploadBaseUrl":"…"},…}}
+ *
+ * with one entry per gateway of the node's registry, by its id.
  */
 import { GATEWAYS } from '../nodes/GptImage/gateways';
 import { GatewaySimulator } from '../test/simulator';

@@ -180,14 +180,16 @@ test('Kie: the direct download link option fetches through download-url', async 
 describe('both forms of the documented wire variants are read', () => {
 	afterEach(() =>
 		sim.configure({
-			toapis: { initialStatus: 'queued' },
-			kie: { resultKey: 'resultUrls', timeFormat: 'ms', nullRecordPolls: 0 },
-			evolink: { resultForm: 'results' },
+			gateways: {
+				toApis: { initialStatus: 'queued' },
+				kieAi: { resultKey: 'resultUrls', timeFormat: 'ms', nullRecordPolls: 0 },
+				evoLink: { resultForm: 'results' },
+			},
 		}),
 	);
 
 	test('Kie: result_urls, "YYYY-MM-DD HH:mm:ss" times and a record missing right after create', async () => {
-		sim.configure({ kie: { resultKey: 'result_urls', timeFormat: 'string', nullRecordPolls: 2 } });
+		sim.configure({ gateways: { kieAi: { resultKey: 'result_urls', timeFormat: 'string', nullRecordPolls: 2 } } });
 		const run = await runNode(sim, {
 			gateway: 'kieAi',
 			parameters: { operation: 'generate', prompt: 'variant', size: '1:1', options: FAST },
@@ -199,7 +201,7 @@ describe('both forms of the documented wire variants are read', () => {
 	});
 
 	test('EvoLink: result_data[].image_url', async () => {
-		sim.configure({ evolink: { resultForm: 'result_data' } });
+		sim.configure({ gateways: { evoLink: { resultForm: 'result_data' } } });
 		const run = await runNode(sim, {
 			gateway: 'evoLink',
 			parameters: { operation: 'generate', prompt: 'variant', size: '1024x1536', options: FAST },
@@ -210,7 +212,7 @@ describe('both forms of the documented wire variants are read', () => {
 	});
 
 	test('ToAPIs: "submitted" as the first state reads as queued', async () => {
-		sim.configure({ toapis: { initialStatus: 'submitted' } });
+		sim.configure({ gateways: { toApis: { initialStatus: 'submitted' } } });
 		const run = await runWorkflow({
 			workflow: workflowOf([
 				{

@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
 
 import { runWorkflow } from '../../test/engine/runWorkflow';
-import type { ImagePayload, RateLimits } from '../../test/simulator';
+import type { ImagePayload, SimulatorOptions } from '../../test/simulator';
 import { simName, workflowOf } from '../../test/support';
 import type { GatewayId } from '../../test/support';
 import type { LoggedRequestLite, SimulatorHost } from './simHost';
@@ -14,11 +14,21 @@ import type { LoggedRequestLite, SimulatorHost } from './simHost';
 export type Mode = 'concurrent' | 'baseline';
 
 /** The gateways' documented limits, on in every run (Kie: 20 creates per 10 s, 3 polls/s per task). */
-export const SIMULATOR_RATE_LIMITS: Required<RateLimits> = {
+export const SIMULATOR_RATE_LIMITS = {
 	kieCreatesPer10s: 20,
 	kiePollsPerSecondPerTask: 3,
-	toapisCreatesPerSecond: Infinity,
-	evolinkCreatesPerSecond: Infinity,
+};
+
+/** SIMULATOR_RATE_LIMITS as simulator options (ToAPIs and EvoLink document none). */
+const SIMULATOR_GATEWAY_OPTIONS: SimulatorOptions['gateways'] = {
+	kieAi: {
+		rateLimits: {
+			createsPer10s: SIMULATOR_RATE_LIMITS.kieCreatesPer10s,
+			pollsPerSecondPerTask: SIMULATOR_RATE_LIMITS.kiePollsPerSecondPerTask,
+		},
+	},
+	toApis: { rateLimits: { createsPerSecond: Infinity } },
+	evoLink: { rateLimits: { createsPerSecond: Infinity } },
 };
 
 export interface RunSpec {
@@ -103,7 +113,7 @@ const round = (value: number) => Math.round(value * 10) / 10;
 export async function measureRun(host: SimulatorHost, spec: RunSpec): Promise<RunMetrics> {
 	const credentials = await host.start({
 		latencyMs: spec.latencyMs,
-		rateLimits: SIMULATOR_RATE_LIMITS,
+		gateways: SIMULATOR_GATEWAY_OPTIONS,
 		imagePayload: spec.imagePayload ?? 'sharedPattern',
 	});
 	const gatewayName = simName(spec.gateway);

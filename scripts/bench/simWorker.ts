@@ -43,7 +43,7 @@ async function handle(request: HostRequest): Promise<unknown> {
 				})),
 				tasks: sim.tasks().map((t) => ({ id: t.id, gateway: t.gateway, createdAt: t.createdAt, doneAt: t.doneAt })),
 				stats: sim.stats(),
-				options: { kieCreatesPer10s: sim.options.rateLimits.kieCreatesPer10s },
+				options: { kieCreatesPer10s: sim.options.gateways.kieAi.rateLimits.createsPer10s },
 			};
 			return snapshot;
 		}

@@ -1,11 +1,12 @@
 /**
- * GatewaySimulator: ToAPIs, Kie.ai and EvoLink on 127.0.0.1, speaking the wire contract of
- * /work/shared/providers.md, plus a second server playing their CDNs. Dev-only, never published.
+ * GatewaySimulator: every gateway of the node's registry on 127.0.0.1, speaking the wire contracts of
+ * /work/shared/providers.md and providers-gpt-image-2.md, plus a second server playing their CDNs.
+ * Dev-only, never published. Each gateway is a module of its own in ./gateways/<id>/ (see gateway.ts).
  *
- *   const sim = await GatewaySimulator.start({ latencyMs: 300 });
- *   // point a credential at sim.baseUrl('kieAi') with key 'sk-sim-test', run the node, then:
- *   expect(sim.creates('kieAi')).toHaveLength(1);
- *   sim.inject({ gateway: 'kieAi', kind: 'poll', response: { type: 'status', status: 502 } });
+ *   const sim = await GatewaySimulator.start({ latencyMs: 300, gateways: { <id>: { <option>: value } } });
+ *   // point a credential at sim.baseUrl(id) with key 'sk-sim-test', run the node, then:
+ *   expect(sim.creates(id)).toHaveLength(1);
+ *   sim.inject({ gateway: id, kind: 'poll', response: { type: 'status', status: 502 } });
  *   await sim.stop();
  *
  * Every request is logged; tests script faults, rate limits and task outcomes through prompt
@@ -16,8 +17,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo, Socket } from 'net';
 import { routeCdn } from './cdn';
-import { evolinkMounts } from './evolink';
 import { FaultQueue } from './faults';
+import { hostPrefix, loadGateways, mountGateways } from './gateway';
 import {
 	bearerKey,
 	describeBody,
@@ -30,11 +31,9 @@ import {
 	type ApiCall,
 	type SimResponse,
 } from './http';
-import { kieMounts } from './kie';
 import { matchRoute, type Mount } from './mount';
-import { DEFAULT_OPTIONS, mergeOptions, SimState } from './state';
+import { defaultOptions, mergeOptions, SimState } from './state';
 import type { SimTask } from './tasks';
-import { toapisMount } from './toapis';
 import type {
 	Fault,
 	FaultResponse,
@@ -54,9 +53,10 @@ export type {
 	Fault,
 	FaultResponse,
 	GatewayName,
+	GatewayOptions,
+	GatewayOptionsPatch,
 	ImagePayload,
 	LoggedRequest,
-	RateLimits,
 	RequestKind,
 	ResolvedOptions,
 	SimulatorOptions,
@@ -71,28 +71,27 @@ interface Routed {
 	produce(body: unknown, multipart: ApiCall['multipart'], log: LoggedRequest): SimResponse;
 	/** What an injected status fault without a body answers below 500. */
 	httpError(status: number): SimResponse;
+	/** What an injected envelope fault answers. */
+	envelope(code: number, msg: string): SimResponse;
 }
-
-const UPLOAD_PREFIX: Record<GatewayName, string> = { toApis: '/toApis', kieAi: '/kieAi-files', evoLink: '/evoLink-files' };
 
 export class GatewaySimulator {
 	/** Every request to both servers, in arrival order. */
 	readonly requests: LoggedRequest[] = [];
 	private readonly faults = new FaultQueue();
-	private readonly mounts: Mount[];
 	private readonly sockets = new Set<Socket>();
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private stopped = false;
 
 	private constructor(
 		private readonly state: SimState,
+		private readonly mounts: readonly Mount[],
 		private readonly servers: { api: Server; cdn: Server },
 		/** The API server, http://127.0.0.1:<port>. */
 		readonly url: string,
 		/** The CDN server on another port: result files and uploaded files. */
 		readonly cdnUrl: string,
 	) {
-		this.mounts = [toapisMount(state), ...kieMounts(state), ...evolinkMounts(state)];
 		for (const name of ['api', 'cdn'] as const) {
 			const server = servers[name];
 			server.on('connection', (socket: Socket) => {
@@ -108,8 +107,9 @@ export class GatewaySimulator {
 	static async start(options: SimulatorOptions = {}): Promise<GatewaySimulator> {
 		const api = createServer();
 		const cdn = createServer();
-		const [url, cdnUrl] = await Promise.all([listen(api), listen(cdn)]);
-		return new GatewaySimulator(new SimState(mergeOptions(DEFAULT_OPTIONS, options), cdnUrl), { api, cdn }, url, cdnUrl);
+		const [gateways, url, cdnUrl] = await Promise.all([loadGateways(), listen(api), listen(cdn)]);
+		const state = new SimState(mergeOptions(defaultOptions(gateways), options), cdnUrl);
+		return new GatewaySimulator(state, mountGateways(gateways, state), { api, cdn }, url, cdnUrl);
 	}
 
 	/** What a credential's Base URL is set to. */
@@ -117,9 +117,10 @@ export class GatewaySimulator {
 		return `${this.url}/${gateway}`;
 	}
 
-	/** The file-upload host: ToAPIs' own host, Kie's and EvoLink's separate file APIs. */
+	/** The file-upload host: the gateway's separate file API where it has one, else its API host. */
 	uploadBaseUrl(gateway: GatewayName): string {
-		return `${this.url}${UPLOAD_PREFIX[gateway]}`;
+		const upload = hostPrefix(gateway, 'upload');
+		return `${this.url}${this.mounts.some((m) => m.prefix === upload) ? upload : hostPrefix(gateway, 'api')}`;
 	}
 
 	/** The options in force, defaults filled in. */
@@ -239,6 +240,8 @@ export class GatewaySimulator {
 			// Known before the body is read, so that a fault can pick one task's polls.
 			taskId: kind === 'poll' ? (params[0] ?? query.taskId) || undefined : undefined,
 			httpError: (status) => mount?.httpError(status) ?? json(status, { error: `HTTP ${status}` }),
+			envelope: (code, msg) =>
+				mount?.envelope?.(code, msg) ?? mount?.httpError(code) ?? json(code, { error: `HTTP ${code}` }),
 			produce: (body, multipart, log) => {
 				if (!mount) return { status: 404, body: 'Not Found' };
 				const call: ApiCall = { method, path: subPath, query, headers: req.headers, params, body, multipart, log, now: Date.now() };
@@ -256,6 +259,7 @@ export class GatewaySimulator {
 			taskId: route.taskId,
 			kind: method === 'GET' || method === 'HEAD' ? 'download' : 'other',
 			httpError: (status) => ({ status, body: `HTTP ${status}` }),
+			envelope: (code) => ({ status: code, body: `HTTP ${code}` }),
 			produce: () => route.answer(),
 		};
 	}
@@ -284,8 +288,8 @@ export class GatewaySimulator {
 							: routed.httpError(fault.status);
 				return send({ ...base, status: fault.status, headers: { ...base.headers, ...fault.headers } });
 			}
-			case 'kieEnvelope':
-				return send(json(200, { code: fault.code, msg: fault.msg, data: null }));
+			case 'envelope':
+				return send(routed.envelope(fault.code, fault.msg));
 			case 'malformed':
 				return send({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"code":200,"msg":"success","data":{"ta' });
 			case 'reset':

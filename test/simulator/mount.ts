@@ -1,4 +1,5 @@
-/** How a gateway plugs into the API server: a path prefix, its routes and its own error forms. */
+/** How a gateway's hosts sit on the API server: a path prefix each, matched against the request path. */
+import type { GatewayHost } from './gateway';
 import type { ApiCall, SimResponse } from './http';
 import type { GatewayName, RequestKind } from './types';
 
@@ -10,15 +11,10 @@ export interface Route {
 	handle(call: ApiCall): SimResponse;
 }
 
-export interface Mount {
+/** One host of one gateway, at its path prefix. */
+export interface Mount extends GatewayHost {
 	prefix: string;
 	gateway: GatewayName;
-	routes: Route[];
-	/** The answer to a missing or wrong Bearer key. */
-	unauthorized(call: ApiCall): SimResponse;
-	notFound(call: ApiCall): SimResponse;
-	/** The gateway's own error body for an HTTP status (what an injected status fault without a body sends). */
-	httpError(status: number): SimResponse;
 }
 
 export interface MatchedRoute {

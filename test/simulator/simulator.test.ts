@@ -150,7 +150,7 @@ describe('ToAPIs', () => {
 	});
 
 	it('reports in_progress with a rising integer progress, and `submitted` when configured', async () => {
-		sim.configure({ toapis: { initialStatus: 'submitted' } });
+		sim.configure({ gateways: { toApis: { initialStatus: 'submitted' } } });
 		try {
 			const { json } = await call(toapis('/v1/images/generations'), {
 				body: { model: 'gpt-4o-image', prompt: 'slow [[latency:2000]]' },
@@ -163,7 +163,7 @@ describe('ToAPIs', () => {
 			expect(a.status).toBe('in_progress');
 			expect(Number.isInteger(a.progress) && b.progress > a.progress).toBe(true);
 		} finally {
-			sim.configure({ toapis: { initialStatus: 'queued' } });
+			sim.configure({ gateways: { toApis: { initialStatus: 'queued' } } });
 		}
 	});
 
@@ -249,7 +249,7 @@ describe('ToAPIs', () => {
 
 describe('Kie.ai', () => {
 	it('creates, hides the record for nullRecordPolls polls, then reports progress and results', async () => {
-		sim.configure({ kie: { nullRecordPolls: 2 } });
+		sim.configure({ gateways: { kieAi: { nullRecordPolls: 2 } } });
 		try {
 			const created = await call(kie('/api/v1/gpt4o-image/generate'), {
 				body: { prompt: 'a lighthouse', size: '2:3', nVariants: 2, isEnhance: false, callBackUrl: 'https://example.com/cb' },
@@ -274,12 +274,12 @@ describe('Kie.ai', () => {
 			expect(done.response.resultUrls).toHaveLength(2);
 			expect(pngSize((await download(done.response.resultUrls[1])).bytes)).toEqual({ width: 1024, height: 1536 });
 		} finally {
-			sim.configure({ kie: { nullRecordPolls: 0 } });
+			sim.configure({ gateways: { kieAi: { nullRecordPolls: 0 } } });
 		}
 	});
 
 	it('serves the documented variants: result_urls and string times', async () => {
-		sim.configure({ kie: { resultKey: 'result_urls', timeFormat: 'string' } });
+		sim.configure({ gateways: { kieAi: { resultKey: 'result_urls', timeFormat: 'string' } } });
 		try {
 			const { json } = await call(kie('/api/v1/gpt4o-image/generate'), { body: { prompt: 'x [[partial:1]]', size: '1:1', nVariants: 4 } });
 			await sleep(LATENCY + 50);
@@ -288,7 +288,7 @@ describe('Kie.ai', () => {
 			expect(data.createTime).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 			expect(data.completeTime).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 		} finally {
-			sim.configure({ kie: { resultKey: 'resultUrls', timeFormat: 'ms' } });
+			sim.configure({ gateways: { kieAi: { resultKey: 'resultUrls', timeFormat: 'ms' } } });
 		}
 	});
 
@@ -338,7 +338,7 @@ describe('Kie.ai', () => {
 
 	it('limits creates per 10 s per key and polls per second per task', async () => {
 		// The create window counts this key's earlier creates too, so this test gets a simulator of its own.
-		const own = await GatewaySimulator.start({ latencyMs: LATENCY, rateLimits: { kieCreatesPer10s: 2 } });
+		const own = await GatewaySimulator.start({ latencyMs: LATENCY, gateways: { kieAi: { rateLimits: { createsPer10s: 2 } } } });
 		try {
 			const ownKie = (path: string) => `${own.baseUrl('kieAi')}${path}`;
 			const answers = [];
@@ -382,14 +382,14 @@ describe('EvoLink', () => {
 
 	it('serves result_data when configured, and both', async () => {
 		for (const resultForm of ['result_data', 'both'] as const) {
-			sim.configure({ evolink: { resultForm } });
+			sim.configure({ gateways: { evoLink: { resultForm } } });
 			const { json } = await call(evolink('/v1/images/generations'), { body: { model: 'gpt-4o-image', prompt: resultForm } });
 			await sleep(LATENCY + 50);
 			const done = (await call(evolink(`/v1/tasks/${json.id}`))).json;
 			expect(done.result_data).toEqual([{ image_url: expect.stringContaining(sim.cdnUrl) }]);
 			expect(done.results === undefined).toBe(resultForm === 'result_data');
 		}
-		sim.configure({ evolink: { resultForm: 'results' } });
+		sim.configure({ gateways: { evoLink: { resultForm: 'results' } } });
 	});
 
 	it('validates, authenticates and fails in its own forms', async () => {
@@ -425,13 +425,13 @@ describe('EvoLink', () => {
 		const a = await call(evolink('/v1/images/generations'), { body, headers });
 		const b = await call(evolink('/v1/images/generations'), { body, headers });
 		expect(a.json.id).not.toBe(b.json.id);
-		sim.configure({ evolink: { honourIdempotencyKey: true } });
+		sim.configure({ gateways: { evoLink: { honourIdempotencyKey: true } } });
 		try {
 			const c = await call(evolink('/v1/images/generations'), { body, headers });
 			expect(c.json.id).toBe(b.json.id);
 			expect(sim.stats().creates).toBe(2);
 		} finally {
-			sim.configure({ evolink: { honourIdempotencyKey: false } });
+			sim.configure({ gateways: { evoLink: { honourIdempotencyKey: false } } });
 		}
 	});
 });
@@ -577,8 +577,16 @@ describe('faults', () => {
 		expect(sim.creates().map((r) => [r.status, r.fault])).toEqual([[504, 'status'], [429, 'status']]);
 	});
 
-	it('kieEnvelope, malformed, afterMatches and times', async () => {
-		sim.inject({ gateway: 'kieAi', kind: 'poll', afterMatches: 1, times: 2, response: { type: 'kieEnvelope', code: 455, msg: 'maintenance' } });
+	it('envelope: an HTTP-200 envelope where the gateway has one, else its HTTP error', async () => {
+		sim.inject({ gateway: 'toApis', kind: 'credit', response: { type: 'envelope', code: 402, msg: 'no credits' } });
+		sim.inject({ gateway: 'kieAi', kind: 'credit', response: { type: 'envelope', code: 402, msg: 'no credits' } });
+		const toapisAnswer = await call(toapis('/v1/models'));
+		expect(toapisAnswer).toMatchObject({ status: 402, json: { error: { code: 'insufficient_quota' } } });
+		expect((await call(kie('/api/v1/chat/credit'))).json).toEqual({ code: 402, msg: 'no credits', data: null });
+	});
+
+	it('envelope, malformed, afterMatches and times', async () => {
+		sim.inject({ gateway: 'kieAi', kind: 'poll', afterMatches: 1, times: 2, response: { type: 'envelope', code: 455, msg: 'maintenance' } });
 		sim.inject({ kind: 'credit', response: { type: 'malformed' } });
 		const taskId = (await createKie()).json.data.taskId;
 		const url = kie(`/api/v1/gpt4o-image/record-info?taskId=${taskId}`);
@@ -631,7 +639,7 @@ describe('faults', () => {
 		expect((await call(evolink(`/v1/tasks/${picked}`))).status).toBe(502);
 		// Kie's poll carries the id in the query.
 		const kieId = (await createKie()).json.data.taskId;
-		sim.inject({ kind: 'poll', when: (r) => r.taskId === kieId, response: { type: 'kieEnvelope', code: 455, msg: 'maintenance' } });
+		sim.inject({ kind: 'poll', when: (r) => r.taskId === kieId, response: { type: 'envelope', code: 455, msg: 'maintenance' } });
 		expect((await call(kie(`/api/v1/gpt4o-image/record-info?taskId=${kieId}`))).json.code).toBe(455);
 	});
 
@@ -760,6 +768,31 @@ describe('lifecycle', () => {
 		]);
 		for (const { id } of Object.values(GATEWAYS)) expect(sim.baseUrl(id)).toBe(`${sim.url}/${id}`);
 		expect(new URL(sim.cdnUrl).host).not.toBe(new URL(sim.url).host);
+	});
+
+	it('mounts one module per gateway of the node registry, each with its own options and upload host', async () => {
+		const ids = Object.values(GATEWAYS).map((g) => g.id);
+		expect(Object.keys(sim.options.gateways)).toEqual(ids);
+		expect(sim.options.gateways.kieAi.rateLimits).toEqual({ createsPer10s: 20, pollsPerSecondPerTask: 3 });
+		expect(sim.uploadBaseUrl('toApis')).toBe(sim.baseUrl('toApis'));
+		expect(sim.uploadBaseUrl('kieAi')).toBe(`${sim.url}/kieAi-files`);
+		expect(sim.uploadBaseUrl('evoLink')).toBe(`${sim.url}/evoLink-files`);
+
+		// A setting the simulator does not know would test nothing: it throws.
+		const configure = (patch: unknown) => () => sim.configure(patch as never);
+		expect(configure({ kie: { nullRecordPolls: 1 } })).toThrow(/Unknown simulator option 'kie'/);
+		expect(configure({ gateways: { nobody: {} } })).toThrow(/Unknown gateway 'nobody'/);
+		expect(configure({ gateways: { kieAi: { resultForm: 'results' } } })).toThrow(/Unknown option 'resultForm' of the kieAi/);
+		expect(configure({ gateways: { kieAi: { rateLimits: { createsPerSecond: 1 } } } })).toThrow(/Unknown rate limit/);
+
+		// One gateway's patch leaves the others, and its own other fields, as they were.
+		sim.configure({ gateways: { kieAi: { nullRecordPolls: 1, rateLimits: { createsPer10s: 5 } } } });
+		try {
+			expect(sim.options.gateways.kieAi).toMatchObject({ nullRecordPolls: 1, resultKey: 'resultUrls', rateLimits: { createsPer10s: 5, pollsPerSecondPerTask: 3 } });
+			expect(sim.options.gateways.evoLink.resultForm).toBe('results');
+		} finally {
+			sim.configure({ gateways: { kieAi: { nullRecordPolls: 0, rateLimits: { createsPer10s: 20 } } } });
+		}
 	});
 
 	it('stop() closes keep-alive sockets and pending stalls at once', async () => {

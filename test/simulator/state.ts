@@ -1,10 +1,12 @@
-/** The simulator's state shared by the three gateways: options, tasks, hosted files, limits, counters. */
+/** The simulator's state every gateway shares: options, tasks, hosted files, limits, counters. */
 import { FileStore } from './files';
+import type { LoadedGateway } from './gateway';
 import { RateLimiter } from './ratelimit';
 import { newTask, parseDirectives, type PromptDirectives, type SimTask, type TaskFailure, type TaskInit } from './tasks';
 import type { GatewayName, ResolvedOptions, SimulatorOptions, SimulatorStats } from './types';
 
-export const DEFAULT_OPTIONS: ResolvedOptions = {
+/** The options every gateway shares; each gateway module adds its own (see gateway.ts). */
+const SHARED_DEFAULTS: Omit<ResolvedOptions, 'gateways'> = {
 	apiKey: 'sk-sim-test',
 	latencyMs: 1500,
 	failKeyword: 'FAIL_TASK',
@@ -12,27 +14,46 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
 	fetchInputs: 'any',
 	cdnExpired: false,
 	imagePayload: 'pattern',
-	toapis: { initialStatus: 'queued' },
-	kie: { resultKey: 'resultUrls', timeFormat: 'ms', nullRecordPolls: 0 },
-	evolink: { resultForm: 'results', honourIdempotencyKey: false },
-	rateLimits: {
-		kieCreatesPer10s: 20,
-		kiePollsPerSecondPerTask: 3,
-		toapisCreatesPerSecond: Infinity,
-		evolinkCreatesPerSecond: Infinity,
-	},
 };
 
-/** Top-level options are replaced, the per-gateway and rate-limit groups are merged field by field. */
+/** The defaults: the shared ones, and each gateway module's options and rate limits. */
+export function defaultOptions(gateways: readonly LoadedGateway[]): ResolvedOptions {
+	const perGateway = Object.fromEntries(
+		gateways.map(({ id, module }) => [id, { ...module.options, rateLimits: { ...module.rateLimits } }]),
+	);
+	return { ...SHARED_DEFAULTS, gateways: perGateway as unknown as ResolvedOptions['gateways'] };
+}
+
+/**
+ * Top-level options are replaced; each gateway's options, and its rate limits, are merged field by field.
+ * An unknown option, gateway or gateway field throws: a test setting what the simulator does not know
+ * would otherwise test nothing.
+ */
 export function mergeOptions(base: ResolvedOptions, patch: Partial<SimulatorOptions>): ResolvedOptions {
-	return {
-		...base,
-		...withoutUndefined(patch),
-		toapis: { ...base.toapis, ...withoutUndefined(patch.toapis) },
-		kie: { ...base.kie, ...withoutUndefined(patch.kie) },
-		evolink: { ...base.evolink, ...withoutUndefined(patch.evolink) },
-		rateLimits: { ...base.rateLimits, ...withoutUndefined(patch.rateLimits) },
-	};
+	for (const key of Object.keys(patch)) {
+		if (!(key in base)) throw new Error(`Unknown simulator option '${key}' (per-gateway options go under 'gateways')`);
+	}
+	const gateways: Record<string, Record<string, unknown>> = { ...(base.gateways as unknown as Record<string, Record<string, unknown>>) };
+	for (const [id, gatewayPatch] of Object.entries(patch.gateways ?? {})) {
+		const current = gateways[id] as Record<string, unknown> | undefined;
+		if (!current) throw new Error(`Unknown gateway '${id}' in simulator options`);
+		const merged: Record<string, unknown> = { ...current };
+		for (const [field, value] of Object.entries(gatewayPatch ?? {})) {
+			if (!(field in current)) throw new Error(`Unknown option '${field}' of the ${id} simulator`);
+			if (value === undefined) continue;
+			if (field !== 'rateLimits') merged[field] = value;
+			else {
+				const limits = current.rateLimits as Record<string, number>;
+				for (const limit of Object.keys(value as object)) {
+					if (!(limit in limits)) throw new Error(`Unknown rate limit '${limit}' of the ${id} simulator`);
+				}
+				merged.rateLimits = { ...limits, ...withoutUndefined(value as Record<string, number>) };
+			}
+		}
+		gateways[id] = merged;
+	}
+	const shared = withoutUndefined({ ...patch, gateways: undefined });
+	return { ...base, ...shared, gateways: gateways as unknown as ResolvedOptions['gateways'] };
 }
 
 function withoutUndefined<T extends object>(value: T | undefined): Partial<T> {
@@ -48,7 +69,7 @@ function promptFailure(prompt: string, directives: PromptDirectives, failKeyword
 
 /** A validated create, in gateway-neutral terms: what the task is made from. */
 export interface TaskRequest extends Omit<TaskInit, 'createdAt' | 'doneAt' | 'failure' | 'resultUrls' | 'editSource' | 'editMask'> {
-	/** False when the gateway ignores the mask (Kie, with more than one input image). */
+	/** False when the gateway ignores the mask (e.g. one that ignores it with more than one input image). */
 	maskApplies: boolean;
 }
 

@@ -1,32 +1,41 @@
 /** The simulator's public types: options, the request log, scripted faults. */
 import type { IncomingHttpHeaders } from 'http';
 
-export type GatewayName = 'toApis' | 'kieAi' | 'evoLink';
+import type { GatewayId } from '../../nodes/GptImage/gateways';
+
+/** A gateway's id, exactly as the node's registry (nodes/GptImage/gateways) spells it. */
+export type GatewayName = GatewayId;
 
 export type RequestKind =
 	| 'create'
 	| 'poll'
 	/** A file GET on the CDN server. */
 	| 'download'
-	/** Kie's signed direct-link endpoint. */
+	/** An endpoint that trades a result URL for a short-lived signed direct link. */
 	| 'downloadUrl'
-	/** The cheap endpoints a credential test calls. */
+	/** The cheap endpoints a credential test calls (model lists, balances). */
 	| 'credit'
 	| 'upload'
 	| 'other';
 
 export type ImagePayload = 'pattern' | 'sharedPattern' | 'noise';
 
-export interface RateLimits {
-	/** Kie: new tasks per sliding 10 s per key (default 20); the next one gets envelope code 429. */
-	kieCreatesPer10s?: number;
-	/** Kie: record-info calls per sliding second per task (default 3). */
-	kiePollsPerSecondPerTask?: number;
-	/** ToAPIs: creates per sliding second (default Infinity = off); excess gets HTTP 429 + Retry-After. */
-	toapisCreatesPerSecond?: number;
-	/** EvoLink: creates per sliding second (default Infinity = off); excess gets HTTP 429 + Retry-After. */
-	evolinkCreatesPerSecond?: number;
-}
+/**
+ * Each gateway module's resolved options, by gateway id: every module adds its own entry
+ * (`declare module '../../types' { interface GatewayOptionsMap { <id>: ... } }`), so the core lists none.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface GatewayOptionsMap {}
+
+/** A gateway's options in force: its wire variants, and its rate limits (Infinity = no limit). */
+export type GatewayOptions<K extends GatewayName> = K extends keyof GatewayOptionsMap
+	? GatewayOptionsMap[K]
+	: Record<string, unknown> & { rateLimits: Record<string, number> };
+
+/** What a caller may set for one gateway: any of its options, and any of its rate limits. */
+export type GatewayOptionsPatch<K extends GatewayName> = {
+	[F in keyof GatewayOptions<K>]?: F extends 'rateLimits' ? Partial<GatewayOptions<K>[F]> : GatewayOptions<K>[F];
+};
 
 export interface SimulatorOptions {
 	/** The only accepted Bearer key; default 'sk-sim-test'. */
@@ -53,22 +62,12 @@ export interface SimulatorOptions {
 	 * also rendered once per pixel size and index. Edits of hosted images are always rendered per task.
 	 */
 	imagePayload?: ImagePayload;
-	toapis?: { initialStatus?: 'queued' | 'submitted' };
-	kie?: {
-		resultKey?: 'resultUrls' | 'result_urls';
-		timeFormat?: 'ms' | 'string';
-		/** Polls of a new task that answer `{code:422,msg:'recordInfo is null'}` before the record shows; default 0. */
-		nullRecordPolls?: number;
-	};
-	evolink?: {
-		resultForm?: 'results' | 'result_data' | 'both';
-		/**
-		 * Default false (the API page promises nothing): a repeated `Idempotency-Key` creates a new task.
-		 * When true, a create repeating a key answers with the first task instead of creating another.
-		 */
-		honourIdempotencyKey?: boolean;
-	};
-	rateLimits?: RateLimits;
+	/**
+	 * Per gateway, by its id: the wire variants it can serve and its rate limits, each documented in the
+	 * gateway's module (test/simulator/gateways/<id>/): `{ <id>: { <option>: value, rateLimits: { <limit>: n } } }`.
+	 * Fields left out keep their values; unknown gateways and fields throw.
+	 */
+	gateways?: { [K in GatewayName]?: GatewayOptionsPatch<K> };
 }
 
 export interface ResolvedOptions {
@@ -79,17 +78,17 @@ export interface ResolvedOptions {
 	fetchInputs: 'any' | 'own-only';
 	cdnExpired: boolean;
 	imagePayload: ImagePayload;
-	toapis: Required<NonNullable<SimulatorOptions['toapis']>>;
-	kie: Required<NonNullable<SimulatorOptions['kie']>>;
-	evolink: Required<NonNullable<SimulatorOptions['evolink']>>;
-	rateLimits: Required<RateLimits>;
+	gateways: { [K in GatewayName]: GatewayOptions<K> };
 }
 
 export type FaultResponse =
 	/** Answer this HTTP status instead; without a body, 5xx get an HTML error page and 4xx the gateway's JSON. */
 	| { type: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
-	/** HTTP 200 with a Kie envelope carrying this code. */
-	| { type: 'kieEnvelope'; code: number; msg: string }
+	/**
+	 * The gateway's error envelope carrying this code, for gateways that answer errors in an HTTP-200
+	 * envelope; the others answer their HTTP error of that status.
+	 */
+	| { type: 'envelope'; code: number; msg: string }
 	/** HTTP 200 with a truncated JSON body. */
 	| { type: 'malformed' }
 	/** Destroy the socket without answering. */
@@ -136,12 +135,12 @@ export interface LoggedRequest {
 	taskId?: string;
 	/** Set when a scripted fault shaped the answer. */
 	fault?: FaultResponse['type'];
-	/** Set when the answer was a 429: HTTP 429, or Kie's HTTP 200 envelope with code 429. */
+	/** Set when the answer was a 429: HTTP 429, or an HTTP-200 envelope with code 429. */
 	rateLimited?: true;
 }
 
 export interface SimulatorStats {
-	/** 429 answers: HTTP 429 or a Kie envelope with code 429, built-in limits and injected faults alike. */
+	/** 429 answers: HTTP 429 or an HTTP-200 envelope with code 429, built-in limits and injected faults alike. */
 	rateLimited: number;
 	/** Tasks actually created. */
 	creates: number;

@@ -3,7 +3,7 @@
 export interface Problem {
 	param: string;
 	message: string;
-	/** A gateway-specific error code, e.g. ToAPIs' `invalid_reference_images`. */
+	/** A gateway-specific error code, e.g. `invalid_reference_images`. */
 	code?: string;
 }
 
@@ -78,7 +78,7 @@ export class FieldReader {
 		return value;
 	}
 
-	/** A list of http(s) URLs. Base64 or data: URLs get `notUrlCode` (ToAPIs names them specifically). */
+	/** A list of http(s) URLs. Base64 or data: URLs get `notUrlCode` (where a gateway names them specifically). */
 	urlList(name: string, max: number, notUrlCode?: string): string[] {
 		if (!this.has(name)) return [];
 		const value = this.body[name];

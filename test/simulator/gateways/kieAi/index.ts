@@ -1,14 +1,37 @@
 /**
  * Kie.ai "4o Image API": every answer is a `{code, msg, data}` envelope, with HTTP 200 even for errors.
- * Uploads go to a separate file host (`/kie-files`) whose envelope adds `success`.
+ * Uploads go to a separate file host whose envelope adds `success`.
  */
 import { randomBytes } from 'crypto';
-import { bearerKey, isRecord, json, type ApiCall, type SimResponse } from './http';
-import type { Mount } from './mount';
-import type { SimState } from './state';
-import { GPT_4O_SIZES, type SimTask, type TaskFailure } from './tasks';
-import { decodeBase64Payload, extensionOf, sniffImageType } from './uploads';
-import { FieldReader } from './validate';
+import { defineGateway, type GatewayContext, type GatewayHost } from '../../gateway';
+import { bearerKey, isRecord, json, type ApiCall, type SimResponse } from '../../http';
+import { GPT_4O_SIZES, type SimTask, type TaskFailure } from '../../tasks';
+import { decodeBase64Payload, extensionOf, sniffImageType } from '../../uploads';
+import { FieldReader } from '../../validate';
+
+export interface KieOptions {
+	/** Where a record puts its result URLs: `response.resultUrls` (the schema) or `result_urls` (the quickstart). */
+	resultKey: 'resultUrls' | 'result_urls';
+	/** Record times as epoch ms (the schema) or "YYYY-MM-DD HH:mm:ss" strings (one doc version). */
+	timeFormat: 'ms' | 'string';
+	/** Polls of a new task that answer `{code:422,msg:'recordInfo is null'}` before the record shows; default 0. */
+	nullRecordPolls: number;
+}
+
+export interface KieRateLimits {
+	/** New tasks per sliding 10 s per key (documented: 20); the next one gets envelope code 429. */
+	createsPer10s: number;
+	/** Record reads per sliding second per task (documented: 3). */
+	pollsPerSecondPerTask: number;
+}
+
+declare module '../../types' {
+	interface GatewayOptionsMap {
+		kieAi: KieOptions & { rateLimits: KieRateLimits };
+	}
+}
+
+type Context = GatewayContext<KieOptions, KieRateLimits>;
 
 const FIELDS = [
 	'prompt',
@@ -65,11 +88,18 @@ function formatTime(ms: number): string {
 	return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }
 
-export function kieMounts(sim: SimState): Mount[] {
+export const gateway = defineGateway<KieOptions, KieRateLimits>({
+	options: { resultKey: 'resultUrls', timeFormat: 'ms', nullRecordPolls: 0 },
+	rateLimits: { createsPer10s: 20, pollsPerSecondPerTask: 3 },
+	hosts: (ctx) => ({ api: apiHost(ctx), upload: uploadHost(ctx) }),
+});
+
+function apiHost(ctx: Context): GatewayHost {
+	const { sim } = ctx;
 	/** Polls per new task still to answer `recordInfo is null` (the record is not visible yet). */
 	const hiddenPolls = new Map<string, number>();
 
-	const time = (ms: number) => (sim.options.kie.timeFormat === 'ms' ? ms : formatTime(ms));
+	const time = (ms: number) => (ctx.options.timeFormat === 'ms' ? ms : formatTime(ms));
 
 	function record(task: SimTask, now: number): Record<string, unknown> {
 		const state = task.stateAt(now);
@@ -79,7 +109,7 @@ export function kieMounts(sim: SimState): Mount[] {
 			taskId: task.id,
 			paramJson: JSON.stringify(task.params),
 			completeTime: finished ? time(task.doneAt) : null,
-			response: state === 'succeeded' ? { [sim.options.kie.resultKey]: task.resultUrls } : null,
+			response: state === 'succeeded' ? { [ctx.options.resultKey]: task.resultUrls } : null,
 			successFlag: state === 'succeeded' ? 1 : state === 'failed' ? 2 : 0,
 			status: state === 'succeeded' ? 'SUCCESS' : state === 'failed' ? 'GENERATE_FAILED' : 'GENERATING',
 			errorCode: failure?.errorCode ?? null,
@@ -92,8 +122,8 @@ export function kieMounts(sim: SimState): Mount[] {
 	function create(call: ApiCall): SimResponse {
 		const body = call.body;
 		if (!isRecord(body)) return envelope(400, 'Format Error: the body must be a JSON object');
-		const limit = sim.options.rateLimits.kieCreatesPer10s;
-		if (!sim.limiter.tryHit(`kie:create:${bearerKey(call.headers)}`, limit, 10_000, call.now)) {
+		const limit = ctx.options.rateLimits.createsPer10s;
+		if (!sim.limiter.tryHit(`${ctx.id}:create:${bearerKey(call.headers)}`, limit, 10_000, call.now)) {
 			return envelope(429, MESSAGES[429]);
 		}
 		const reader = new FieldReader(body, FIELDS);
@@ -108,13 +138,12 @@ export function kieMounts(sim: SimState): Mount[] {
 		reader.choice('fallbackModel', ['GPT_IMAGE_1', 'FLUX_MAX'], 'FLUX_MAX');
 		reader.url('callBackUrl');
 		const problem = reader.problems[0];
-		if (sim.options.strict && problem) return envelope(422, problem.message);
+		if (ctx.shared.strict && problem) return envelope(422, problem.message);
 
 		const [width, height] = GPT_4O_SIZES[size];
-		const task = sim.createTask(
+		const task = ctx.createTask(
 			{
 				id: `task_4o_${randomBytes(8).toString('hex')}`,
-				gateway: 'kieAi',
 				model: 'gpt-4o-image',
 				prompt,
 				n,
@@ -130,7 +159,7 @@ export function kieMounts(sim: SimState): Mount[] {
 			},
 			call.now,
 		);
-		hiddenPolls.set(task.id, sim.options.kie.nullRecordPolls);
+		hiddenPolls.set(task.id, ctx.options.nullRecordPolls);
 		call.log.taskId = task.id;
 		return envelope(200, 'success', { taskId: task.id });
 	}
@@ -139,11 +168,11 @@ export function kieMounts(sim: SimState): Mount[] {
 		const id = call.query.taskId ?? '';
 		call.log.taskId = id || undefined;
 		if (!id) return envelope(422, 'taskId cannot be empty');
-		if (!sim.limiter.tryHit(`kie:poll:${id}`, sim.options.rateLimits.kiePollsPerSecondPerTask, 1000, call.now)) {
+		if (!sim.limiter.tryHit(`${ctx.id}:poll:${id}`, ctx.options.rateLimits.pollsPerSecondPerTask, 1000, call.now)) {
 			return envelope(429, MESSAGES[429]);
 		}
 		sim.stats.polls++;
-		const task = sim.task(id, 'kieAi');
+		const task = ctx.task(id);
 		const hidden = hiddenPolls.get(id) ?? 0;
 		if (hidden > 0) hiddenPolls.set(id, hidden - 1);
 		// An unknown id answers like a record not visible yet, forever: the client must give up on its own.
@@ -155,16 +184,14 @@ export function kieMounts(sim: SimState): Mount[] {
 		const body = isRecord(call.body) ? call.body : {};
 		const id = typeof body.taskId === 'string' ? body.taskId : '';
 		call.log.taskId = id || undefined;
-		const task = sim.task(id, 'kieAi');
+		const task = ctx.task(id);
 		if (!task || task.stateAt(call.now) !== 'succeeded') return envelope(422, 'record is null');
 		const index = task.resultUrls.indexOf(typeof body.url === 'string' ? body.url : '');
 		if (index < 0) return envelope(422, 'url is not a result of this task');
 		return envelope(200, 'success', sim.files.signedResultUrl(task.id, index, call.now));
 	}
 
-	const api: Mount = {
-		prefix: '/kieAi',
-		gateway: 'kieAi',
+	return {
 		routes: [
 			{ method: 'POST', pattern: /^\/api\/v1\/gpt4o-image\/generate$/, kind: 'create', handle: create },
 			{ method: 'GET', pattern: /^\/api\/v1\/gpt4o-image\/record-info$/, kind: 'poll', handle: poll },
@@ -174,12 +201,13 @@ export function kieMounts(sim: SimState): Mount[] {
 		unauthorized: () => envelope(401, MESSAGES[401]),
 		notFound: () => envelope(404, MESSAGES[404], null, 404),
 		httpError: (status) => envelope(status, MESSAGES[status] ?? 'Error', null, status),
+		envelope: (code, msg) => envelope(code, msg),
 	};
-	return [api, kieFileMount(sim)];
 }
 
 /** The upload host: `{success, code, msg, data}`, also HTTP 200 for errors. */
-function kieFileMount(sim: SimState): Mount {
+function uploadHost(ctx: Context): GatewayHost {
+	const { sim } = ctx;
 	const answer = (code: number, msg: string, data: unknown = null, httpStatus = 200) =>
 		json(httpStatus, { success: code === 200, code, msg, data });
 
@@ -190,7 +218,7 @@ function kieFileMount(sim: SimState): Mount {
 		const mimeType = sniffImageType(bytes) ?? declaredType ?? 'application/octet-stream';
 		const given = typeof fields.fileName === 'string' ? fields.fileName : '';
 		const fileName = given || `${randomBytes(8).toString('hex')}.${extensionOf(mimeType)}`;
-		const stored = sim.files.addUpload('kieAi', bytes, fileName, mimeType, call.now);
+		const stored = sim.files.addUpload(ctx.id, bytes, fileName, mimeType, call.now);
 		return answer(200, 'File uploaded successfully', {
 			fileName,
 			filePath: `${uploadPath}/${fileName}`,
@@ -217,8 +245,6 @@ function kieFileMount(sim: SimState): Mount {
 	}
 
 	return {
-		prefix: '/kieAi-files',
-		gateway: 'kieAi',
 		routes: [
 			{ method: 'POST', pattern: /^\/api\/file-base64-upload$/, kind: 'upload', handle: base64Upload },
 			{ method: 'POST', pattern: /^\/api\/file-stream-upload$/, kind: 'upload', handle: streamUpload },
@@ -226,5 +252,6 @@ function kieFileMount(sim: SimState): Mount {
 		unauthorized: () => answer(401, MESSAGES[401]),
 		notFound: () => answer(404, MESSAGES[404], null, 404),
 		httpError: (status) => answer(status, MESSAGES[status] ?? 'Error', null, status),
+		envelope: (code, msg) => answer(code, msg),
 	};
 }

@@ -1,14 +1,36 @@
 /**
  * EvoLink: bare JSON objects, the HTTP status is the error (`{"error":{"code":<number>,...}}`).
- * Uploads go to a separate file host (`/evolink-files`) with a `{success, code, msg, data}` envelope.
+ * Uploads go to a separate file host with a `{success, code, msg, data}` envelope.
  */
 import { randomBytes } from 'crypto';
-import { isRecord, json, type ApiCall, type SimResponse } from './http';
-import type { Mount } from './mount';
-import type { SimState } from './state';
-import { GPT_4O_SIZES, type SimTask, type TaskFailure, type TaskState } from './tasks';
-import { decodeBase64Payload, extensionOf, sniffImageType } from './uploads';
-import { FieldReader, type Problem } from './validate';
+import { defineGateway, type GatewayContext, type GatewayHost } from '../../gateway';
+import { isRecord, json, type ApiCall, type SimResponse } from '../../http';
+import { GPT_4O_SIZES, type SimTask, type TaskFailure, type TaskState } from '../../tasks';
+import { decodeBase64Payload, extensionOf, sniffImageType } from '../../uploads';
+import { FieldReader, type Problem } from '../../validate';
+
+export interface EvoLinkOptions {
+	/** Where a completed task lists its results: `results[]`, `result_data[].image_url`, or both. */
+	resultForm: 'results' | 'result_data' | 'both';
+	/**
+	 * Default false (the API page promises nothing): a repeated `Idempotency-Key` creates a new task.
+	 * When true, a create repeating a key answers with the first task instead of creating another.
+	 */
+	honourIdempotencyKey: boolean;
+}
+
+export interface EvoLinkRateLimits {
+	/** Creates per sliding second; excess gets HTTP 429 + Retry-After. None documented: Infinity = off. */
+	createsPerSecond: number;
+}
+
+declare module '../../types' {
+	interface GatewayOptionsMap {
+		evoLink: EvoLinkOptions & { rateLimits: EvoLinkRateLimits };
+	}
+}
+
+type Context = GatewayContext<EvoLinkOptions, EvoLinkRateLimits>;
 
 const FIELDS = ['model', 'prompt', 'size', 'n', 'image_urls', 'mask_url', 'callback_url'];
 /** The English API page's limit (other pages say 2000 tokens); the stricter one is what a client must respect. */
@@ -95,7 +117,14 @@ function randomSuffix(): string {
 	return Array.from(randomBytes(8), (b) => alphabet[b % alphabet.length]).join('');
 }
 
-export function evolinkMounts(sim: SimState): Mount[] {
+export const gateway = defineGateway<EvoLinkOptions, EvoLinkRateLimits>({
+	options: { resultForm: 'results', honourIdempotencyKey: false },
+	rateLimits: { createsPerSecond: Infinity },
+	hosts: (ctx) => ({ api: apiHost(ctx), upload: uploadHost(ctx) }),
+});
+
+function apiHost(ctx: Context): GatewayHost {
+	const { sim } = ctx;
 	/** Idempotency-Key → task id, used only with `honourIdempotencyKey`. */
 	const tasksByIdempotencyKey = new Map<string, string>();
 
@@ -115,7 +144,7 @@ export function evolinkMounts(sim: SimState): Mount[] {
 		};
 		if (state === 'failed' && task.failure) view.error = failureOf(task.failure);
 		if (state === 'succeeded') {
-			const form = sim.options.evolink.resultForm;
+			const form = ctx.options.resultForm;
 			if (form !== 'result_data') view.results = task.resultUrls;
 			if (form !== 'results') view.result_data = task.resultUrls.map((url) => ({ image_url: url }));
 		}
@@ -125,12 +154,12 @@ export function evolinkMounts(sim: SimState): Mount[] {
 	function create(call: ApiCall): SimResponse {
 		const body = call.body;
 		if (!isRecord(body)) return validationError({ param: 'body', message: 'The request body must be a JSON object' });
-		if (!sim.limiter.tryHit('evolink:create', sim.options.rateLimits.evolinkCreatesPerSecond, 1000, call.now)) {
+		if (!sim.limiter.tryHit(`${ctx.id}:create`, ctx.options.rateLimits.createsPerSecond, 1000, call.now)) {
 			return httpError(429, { 'retry-after': '1' });
 		}
 		const idempotencyKey = call.headers['idempotency-key'];
 		const earlier = typeof idempotencyKey === 'string' ? tasksByIdempotencyKey.get(idempotencyKey) : undefined;
-		const repeated = earlier && sim.options.evolink.honourIdempotencyKey ? sim.task(earlier, 'evoLink') : undefined;
+		const repeated = earlier && ctx.options.honourIdempotencyKey ? ctx.task(earlier) : undefined;
 		if (repeated) {
 			call.log.taskId = repeated.id;
 			return json(200, taskView(repeated, call.now));
@@ -151,14 +180,13 @@ export function evolinkMounts(sim: SimState): Mount[] {
 		if (callbackUrl && !isPublicHttps(callbackUrl)) {
 			reader.problem('callback_url', 'callback_url must be a public HTTPS URL');
 		}
-		if (sim.options.strict && reader.problems.length > 0) return validationError(reader.problems[0]);
+		if (ctx.shared.strict && reader.problems.length > 0) return validationError(reader.problems[0]);
 
 		const created = Math.floor(call.now / 1000);
 		const [width, height] = GPT_4O_SIZES[size];
-		const task = sim.createTask(
+		const task = ctx.createTask(
 			{
 				id: `task-unified-${created}-${randomSuffix()}`,
-				gateway: 'evoLink',
 				model: 'gpt-4o-image',
 				prompt,
 				n,
@@ -181,15 +209,15 @@ export function evolinkMounts(sim: SimState): Mount[] {
 	function poll(call: ApiCall): SimResponse {
 		const id = call.params[0];
 		call.log.taskId = id;
-		const task = sim.task(id, 'evoLink');
+		const task = ctx.task(id);
 		if (!task) return httpError(404, undefined, 'Task not found');
 		sim.stats.polls++;
 		return json(200, taskView(task, call.now));
 	}
 
 	function credits(): SimResponse {
-		const used = [...sim.tasks.values()]
-			.filter((t) => t.gateway === 'evoLink')
+		const used = ctx
+			.tasks()
 			.reduce((sum, t) => sum + CREDITS_PER_IMAGE * t.n, 0);
 		const balance = { remaining_credits: STARTING_CREDITS - used, used_credits: used };
 		return json(200, {
@@ -199,9 +227,7 @@ export function evolinkMounts(sim: SimState): Mount[] {
 		});
 	}
 
-	const api: Mount = {
-		prefix: '/evoLink',
-		gateway: 'evoLink',
+	return {
 		routes: [
 			{ method: 'POST', pattern: /^\/v1\/images\/generations$/, kind: 'create', handle: create },
 			{ method: 'GET', pattern: /^\/v1\/tasks\/([^/]+)$/, kind: 'poll', handle: poll },
@@ -211,11 +237,11 @@ export function evolinkMounts(sim: SimState): Mount[] {
 		notFound: () => httpError(404),
 		httpError: (status) => httpError(status),
 	};
-	return [api, evolinkFileMount(sim)];
 }
 
 /** The upload host: `{success, code, msg, data}` with a matching HTTP status. */
-function evolinkFileMount(sim: SimState): Mount {
+function uploadHost(ctx: Context): GatewayHost {
+	const { sim } = ctx;
 	const failure = (status: number, msg: string) => json(status, { success: false, code: status, msg, data: null });
 
 	function store(call: ApiCall, bytes: Buffer, fields: Record<string, unknown>): SimResponse {
@@ -224,7 +250,7 @@ function evolinkFileMount(sim: SimState): Mount {
 		const uploadPath = typeof fields.upload_path === 'string' && fields.upload_path ? fields.upload_path : 'images';
 		const given = typeof fields.file_name === 'string' ? fields.file_name : '';
 		const fileName = given || `${randomBytes(8).toString('hex')}.${extensionOf(mimeType)}`;
-		const stored = sim.files.addUpload('evoLink', bytes, fileName, mimeType, call.now);
+		const stored = sim.files.addUpload(ctx.id, bytes, fileName, mimeType, call.now);
 		return json(200, {
 			success: true,
 			code: 200,
@@ -260,8 +286,6 @@ function evolinkFileMount(sim: SimState): Mount {
 	}
 
 	return {
-		prefix: '/evoLink-files',
-		gateway: 'evoLink',
 		routes: [
 			{ method: 'POST', pattern: /^\/api\/v1\/files\/upload\/base64$/, kind: 'upload', handle: base64Upload },
 			{ method: 'POST', pattern: /^\/api\/v1\/files\/upload\/stream$/, kind: 'upload', handle: streamUpload },

@@ -3,12 +3,29 @@
  * numeric ones. Uploads live on the same host.
  */
 import { randomBytes } from 'crypto';
-import { isRecord, json, type ApiCall, type SimResponse } from './http';
-import type { Mount } from './mount';
-import type { SimState } from './state';
-import { GPT_4O_SIZES, GPT_IMAGE_2_SIZES, type SimTask, type TaskFailure, type TaskState } from './tasks';
-import { extensionOf, sniffImageType } from './uploads';
-import { FieldReader, type Problem } from './validate';
+import { defineGateway, type GatewayContext, type GatewayHost } from '../../gateway';
+import { isRecord, json, type ApiCall, type SimResponse } from '../../http';
+import { GPT_4O_SIZES, GPT_IMAGE_2_SIZES, type SimTask, type TaskFailure, type TaskState } from '../../tasks';
+import { extensionOf, sniffImageType } from '../../uploads';
+import { FieldReader, type Problem } from '../../validate';
+
+export interface ToApisOptions {
+	/** The first state of a task: `queued` (the status field list) or `submitted` (the status table). */
+	initialStatus: 'queued' | 'submitted';
+}
+
+export interface ToApisRateLimits {
+	/** Creates per sliding second; excess gets HTTP 429 + Retry-After. None documented: Infinity = off. */
+	createsPerSecond: number;
+}
+
+declare module '../../types' {
+	interface GatewayOptionsMap {
+		toApis: ToApisOptions & { rateLimits: ToApisRateLimits };
+	}
+}
+
+type Context = GatewayContext<ToApisOptions, ToApisRateLimits>;
 
 const MODELS = ['gpt-4o-image', 'gpt-image-2'] as const;
 /** The documented fields per model: no `n` and no `mask_url` for gpt-image-2 (neither is documented there). */
@@ -64,14 +81,23 @@ function failureOf(failure: TaskFailure): { code: string; message: string } {
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
-export function toapisMount(sim: SimState): Mount {
+export const gateway = defineGateway<ToApisOptions, ToApisRateLimits>({
+	options: { initialStatus: 'queued' },
+	rateLimits: { createsPerSecond: Infinity },
+	hosts: (ctx) => ({ api: apiHost(ctx) }),
+});
+
+/** The API host; uploads live on it too. */
+function apiHost(ctx: Context): GatewayHost {
+	const { sim } = ctx;
+
 	function taskView(task: SimTask, now: number): Record<string, unknown> {
 		const state = task.stateAt(now);
 		const view: Record<string, unknown> = {
 			id: task.id,
 			object: 'generation.task',
 			model: task.model,
-			status: state === 'queued' ? sim.options.toapis.initialStatus : STATUS[state],
+			status: state === 'queued' ? ctx.options.initialStatus : STATUS[state],
 			progress: Math.min(state === 'succeeded' ? 100 : 99, Math.floor(task.progressAt(now) * 100)),
 			created_at: seconds(task.createdAt),
 		};
@@ -94,7 +120,7 @@ export function toapisMount(sim: SimState): Mount {
 	function create(call: ApiCall): SimResponse {
 		const body = call.body;
 		if (!isRecord(body)) return validationError({ param: 'body', message: 'The request body must be a JSON object.' });
-		if (!sim.limiter.tryHit('toapis:create', sim.options.rateLimits.toapisCreatesPerSecond, 1000, call.now)) {
+		if (!sim.limiter.tryHit(`${ctx.id}:create`, ctx.options.rateLimits.createsPerSecond, 1000, call.now)) {
 			return httpError(429, { 'retry-after': '1' });
 		}
 		const model = body.model === 'gpt-image-2' ? 'gpt-image-2' : 'gpt-4o-image';
@@ -115,12 +141,11 @@ export function toapisMount(sim: SimState): Mount {
 		const shape = model === 'gpt-image-2' ? readImage2Shape(reader) : readGpt4oShape(reader);
 		const maskUrl = model === 'gpt-4o-image' ? reader.url('mask_url') : undefined;
 		if (maskUrl && imageUrls.length === 0) reader.problem('mask_url', 'mask_url needs a reference image to edit.');
-		if (sim.options.strict && reader.problems.length > 0) return validationError(reader.problems[0]);
+		if (ctx.shared.strict && reader.problems.length > 0) return validationError(reader.problems[0]);
 
-		const task = sim.createTask(
+		const task = ctx.createTask(
 			{
 				id: `task_img_${randomBytes(8).toString('hex')}`,
-				gateway: 'toApis',
 				model,
 				prompt,
 				...shape,
@@ -139,7 +164,7 @@ export function toapisMount(sim: SimState): Mount {
 	function poll(call: ApiCall): SimResponse {
 		const id = call.params[0];
 		call.log.taskId = id;
-		const task = sim.task(id, 'toApis');
+		const task = ctx.task(id);
 		if (!task) return json(404, { error: { code: 404, message: 'Task not found', type: 'not_found_error' } });
 		sim.stats.polls++;
 		return json(200, taskView(task, call.now));
@@ -156,7 +181,7 @@ export function toapisMount(sim: SimState): Mount {
 			return json(400, { success: false, message: 'Unsupported image type. Allowed: JPEG, PNG, WebP, GIF' });
 		}
 		const fileName = file.filename || `image.${extensionOf(mimeType)}`;
-		const stored = sim.files.addUpload('toApis', file.data, fileName, mimeType, call.now);
+		const stored = sim.files.addUpload(ctx.id, file.data, fileName, mimeType, call.now);
 		return json(200, {
 			success: true,
 			message: '',
@@ -165,8 +190,6 @@ export function toapisMount(sim: SimState): Mount {
 	}
 
 	return {
-		prefix: '/toApis',
-		gateway: 'toApis',
 		routes: [
 			{ method: 'POST', pattern: /^\/v1\/images\/generations$/, kind: 'create', handle: create },
 			{ method: 'GET', pattern: /^\/v1\/images\/generations\/([^/]+)$/, kind: 'poll', handle: poll },

@@ -221,7 +221,7 @@ describe('ToAPIs', () => {
 		expect(missing.json).toEqual({ error: { code: 404, message: 'Task not found', type: 'not_found_error' } });
 
 		const models = await call(toapis('/v1/models'));
-		expect(models.json.data.map((m: Json) => m.id)).toEqual(['gpt-4o-image', 'gpt-image-2']);
+		expect(models.json.data.map((m: Json) => m.id)).toEqual(['gpt-4o-image', 'gpt-image-2', 'gpt-image-2-vip', 'gpt-image-1.5-official']);
 		expect(sim.requestsOf('credit', 'toApis')).toHaveLength(1);
 
 		const policy = await call(toapis('/v1/images/generations'), { body: { model: 'gpt-4o-image', prompt: 'FAIL_TASK now' } });

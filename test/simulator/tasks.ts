@@ -1,5 +1,6 @@
 /** A simulated generation task: its inputs and a life that advances with wall-clock time, no timers. */
 import type { MaskConvention } from './images';
+import type { ResultFormat } from './results';
 import type { GatewayName } from './types';
 
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -38,6 +39,8 @@ export interface TaskInit {
 	/** A mask this simulator hosts, already checked to match editSource's size. */
 	editMask?: string;
 	maskConvention: MaskConvention;
+	/** The result files' format; PNG when absent. */
+	output?: ResultFormat;
 }
 
 export interface SimTask extends Readonly<TaskInit> {

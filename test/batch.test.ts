@@ -152,7 +152,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: name }) => {
 			const description = String(error.description);
 			expect(description).toMatch(/content policy/);
 			const others = ['long 0', 'stalled poll 2', 'long 3'].map((text) => taskOf(sim, text)!.id);
-			expect(description).toContain(`Tasks of other items were still running and may finish: ${others.join(', ')}.`);
+			expect(description).toContain(`Tasks already created may still finish (and are billed): ${others.join(', ')}.`);
 
 			// The node returned right after the poll that saw the failure, stalled poll or not …
 			const failedPoll = sim.requestsOf('poll').filter((r) => r.taskId === failing.id).at(-1)!;
@@ -179,7 +179,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: name }) => {
 
 			expect(run.status).toBe('error');
 			const late = taskOf(sim, 'late create')!;
-			expect(String(run.nodeError('GPT Image')!.description)).toContain(`may finish: ${late.id}.`);
+			expect(String(run.nodeError('GPT Image')!.description)).toContain(`may still finish (and are billed): ${late.id}.`);
 			// Its create was waited for, not repeated, and the task was never polled.
 			expect(sim.creates(name)).toHaveLength(2);
 			expect(sim.requestsOf('poll').filter((r) => r.taskId === late.id)).toEqual([]);

@@ -123,7 +123,7 @@ const CASES: Array<{
 		gateway: 'kieAi',
 		parameters: generate({ options: { callbackUrl: 'https://192.168.1.20/webhook' } }),
 		parameter: 'Callback URL',
-		says: /private address/,
+		says: /points to a private network address \(192\.168\.1\.20\)/,
 	},
 	{
 		name: 'a mask smaller than the image',

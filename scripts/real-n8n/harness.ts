@@ -1,11 +1,11 @@
 /**
  * One run's world around the cached real n8n: a fresh N8N_USER_FOLDER (temp dir) with this package
- * packed and installed into .n8n/nodes the way a user installs it, the gateway simulator as its own
- * process, credentials for all three gateways pointing at it, and the examples retargeted to every
- * gateway.
+ * packed and installed into .n8n/nodes the way n8n's Community Nodes installer does, the gateway
+ * simulator as its own process, credentials for every gateway pointing at it, and the examples
+ * retargeted to every gateway.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,79 @@ export async function buildAndPack(into: string, logFile: string): Promise<strin
 	return join(into, info.filename);
 }
 
+export interface InstalledPackage {
+	name: string;
+	version: string;
+	/** `<user folder>/.n8n/nodes/node_modules/<name>`: where n8n loads it from. */
+	dir: string;
+}
+
+/**
+ * Installs a packed tarball into `<userFolder>/.n8n/nodes` exactly as n8n's Community Nodes
+ * installer does (n8n 2.41.1 `CommunityPackagesService.downloadPackage`; 1.123.x does the same):
+ * extract it into `node_modules/<name>`, delete its dev, peer and optional dependencies from its
+ * package.json, run `npm install` with n8n's flags in that folder, and record it in the folder's
+ * package.json. n8n's own `npm pack <name>@<version>` from the registry is replaced by our tarball,
+ * and npm uses the configured registry (n8n passes `--registry=` its own setting, whose default is
+ * the public one; a package without dependencies never asks it).
+ *
+ * So `n8n-workflow` and zod are NOT installed beside the package: at start n8n puts its own
+ * `module.paths` on NODE_PATH, and the package resolves them from n8n's installation. This checks
+ * that, and throws if plain Node resolution from the package folder could find either of them (a
+ * copy there, or in a folder above, would hide what users get).
+ */
+export async function installLikeN8n(
+	tarball: string,
+	userFolder: string,
+	options: { env?: NodeJS.ProcessEnv; logFile?: string } = {},
+): Promise<InstalledPackage> {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	const runOptions = { env: options.env, logFile: options.logFile };
+	const manifest = await run('tar', ['-xzOf', tarball, 'package/package.json'], runOptions);
+	const { name } = JSON.parse(manifest.stdout) as { name: string };
+	const dir = join(nodesDir, 'node_modules', name);
+	mkdirSync(dir, { recursive: true });
+	await run('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1'], runOptions);
+
+	const packageJsonPath = join(dir, 'package.json');
+	const packageJson = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as Record<string, unknown> & { version: string };
+	for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete packageJson[field];
+	writeFileSync(packageJsonPath, JSON.stringify(packageJson, null, 2));
+	await run(
+		'npm',
+		[
+			'install',
+			'--audit=false',
+			'--fund=false',
+			'--bin-links=false',
+			'--install-strategy=shallow',
+			'--ignore-scripts=true',
+			'--package-lock=false',
+		],
+		{ ...runOptions, cwd: dir },
+	);
+
+	// n8n keeps the folder's package.json as the list of installed packages.
+	const listPath = join(nodesDir, 'package.json');
+	const list = existsSync(listPath)
+		? (JSON.parse(readFileSync(listPath, 'utf8')) as { dependencies?: Record<string, string> })
+		: { name: 'installed-nodes', private: true, dependencies: {} };
+	list.dependencies = { ...list.dependencies, [name]: packageJson.version };
+	writeFileSync(listPath, JSON.stringify(list, null, 2));
+
+	const found = ['n8n-workflow', 'zod'].flatMap((module) => {
+		try {
+			return [`${module} at ${require.resolve(module, { paths: [dir] })}`];
+		} catch {
+			return [];
+		}
+	});
+	if (found.length > 0) {
+		throw new Error(`${name} would not resolve its runtime imports from n8n: ${found.join(', ')} (${dir})`);
+	}
+	return { name, version: packageJson.version, dir };
+}
+
 export class Harness {
 	readonly userFolder: string;
 	readonly logs: string;
@@ -133,16 +206,10 @@ export class Harness {
 		};
 	}
 
-	/** Installs the packed tarball into $N8N_USER_FOLDER/.n8n/nodes, as `npm install <pkg>` there. */
-	async installPackage(tarball: string): Promise<void> {
-		const nodesDir = join(this.userFolder, '.n8n', 'nodes');
-		mkdirSync(nodesDir, { recursive: true });
-		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
-		// As n8n's own installer (2.41) does: no peer dependencies (n8n puts its own node_modules on
-		// NODE_PATH, so `n8n-workflow` resolves to n8n's copy), no install scripts.
-		const flags = ['--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'];
-		await run('npm', ['install', ...flags, tarball], {
-			cwd: nodesDir,
+	/** Installs the packed tarball into this run's user folder the way n8n's installer does. */
+	async installPackage(tarball: string): Promise<InstalledPackage> {
+		return installLikeN8n(tarball, this.userFolder, {
+			env: this.install.npmEnv,
 			logFile: join(this.logs, 'install-package.log'),
 		});
 	}

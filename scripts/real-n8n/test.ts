@@ -1,6 +1,7 @@
 /**
  * `npm run test:n8n`: every workflow in examples/ on every gateway, executed by a REAL n8n
- * (2.41.1 on Node 24, cached outside the clone) with this package installed from its npm tarball,
+ * (2.41.1 on Node 24, cached outside the clone) with this package installed from its npm tarball
+ * the way n8n's Community Nodes installer installs it (see installLikeN8n in harness.ts),
  * against the gateway simulator running as its own process. Examples that use the node as an AI
  * Agent's tool run their tool node through n8n's Tool Executor instead (no model; see toolMode.ts).
  *
@@ -263,7 +264,8 @@ async function main(): Promise<number> {
 	const outcomes: Outcome[] = [];
 	try {
 		const tarball = await time('build + npm pack', () => buildAndPack(harness.userFolder, join(harness.logs, 'build.log')));
-		await time('install tarball into .n8n/nodes', () => harness.installPackage(tarball));
+		const installed = await time("install like n8n's installer", () => harness.installPackage(tarball));
+		log(`installed ${installed.name}@${installed.version} into ${installed.dir} (n8n-workflow and zod come from n8n)`);
 		const sim = await time('start simulator', () => harness.startSimulator(1000));
 		log(`simulator ${sim.url} (tasks finish after ${sim.latencyMs} ms)`);
 		// `execute` starts a task broker for the Code node; a port of our own avoids clashes with a running n8n.

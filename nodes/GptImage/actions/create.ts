@@ -1,16 +1,27 @@
 import { randomString } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { gatewayIdsWhere } from '../gateways';
 import type { GatewayAdapter } from '../gateways/types';
+import { collection, field, flag, oneOf, parameter, text } from './checkedValues';
+import type { ValueCheck } from './checkedValues';
 import { resolveImageUrls } from './inputs';
 import { readModelAndSize } from './parameters';
-import { imageItems, readWaitOptions, waitForTask, waitOptionProperties } from './task';
+import { imageItems, readWaitOptions, requestTimeoutOption, waitForTask, waitOptionProperties } from './task';
 import type { WaitOptions } from './task';
 import type { OperationRun } from './types';
 import { validateRequest } from './validate';
 import type { ParameterNames, RequestDraft } from './validate';
 
 /** What Generate and Edit share: their Options, and creating a task then collecting its images. */
+
+const callbackGateways = gatewayIdsWhere((gateway) => gateway.rules.callback !== 'none');
+const fallbackGateways = gatewayIdsWhere((gateway) => gateway.rules.fallbackModels !== undefined);
+const enhanceGateways = gatewayIdsWhere((gateway) => gateway.rules.enhancePrompt === true);
+const FALLBACK_MODELS = [
+	{ name: 'FLUX Max', value: 'FLUX_MAX' },
+	{ name: 'GPT Image 1', value: 'GPT_IMAGE_1' },
+];
 
 export function taskOptionsProperty(operation: string): INodeProperties {
 	return {
@@ -29,35 +40,32 @@ export function taskOptionsProperty(operation: string): INodeProperties {
 				placeholder: 'e.g. https://your-n8n.example.com/webhook/gpt-image',
 				description:
 					'A public URL the gateway calls when the task ends (EvoLink: https only). The node still polls; the callback is for other systems.',
-				displayOptions: { show: { '/gateway': ['kieAi', 'evoLink'] } },
+				displayOptions: { show: { '/gateway': callbackGateways } },
 			},
 			{
 				displayName: 'Enable Fallback',
 				name: 'enableFallback',
 				type: 'boolean',
 				default: false,
-				description: 'Whether Kie.ai may use the fallback model when GPT-4o Image is unavailable',
-				displayOptions: { show: { '/gateway': ['kieAi'] } },
+				description: 'Whether the gateway may use the fallback model when GPT-4o Image is unavailable',
+				displayOptions: { show: { '/gateway': fallbackGateways } },
 			},
 			{
 				displayName: 'Enhance Prompt',
 				name: 'enhancePrompt',
 				type: 'boolean',
 				default: false,
-				description: 'Whether Kie.ai rewrites the prompt for more detail before generating',
-				displayOptions: { show: { '/gateway': ['kieAi'] } },
+				description: 'Whether the gateway rewrites the prompt for more detail before generating',
+				displayOptions: { show: { '/gateway': enhanceGateways } },
 			},
 			{
 				displayName: 'Fallback Model',
 				name: 'fallbackModel',
 				type: 'options',
 				default: 'FLUX_MAX',
-				options: [
-					{ name: 'FLUX Max', value: 'FLUX_MAX' },
-					{ name: 'GPT Image 1', value: 'GPT_IMAGE_1' },
-				],
-				description: 'The model Kie.ai falls back to when Enable Fallback is on',
-				displayOptions: { show: { '/gateway': ['kieAi'], enableFallback: [true] } },
+				options: FALLBACK_MODELS,
+				description: 'The model the gateway falls back to when Enable Fallback is on',
+				displayOptions: { show: { '/gateway': fallbackGateways, enableFallback: [true] } },
 			},
 			{
 				displayName: 'Max Concurrent Tasks',
@@ -68,15 +76,7 @@ export function taskOptionsProperty(operation: string): INodeProperties {
 				description:
 					'How many input items have a task in flight at once. 0 means 100; Kie.ai creates are also spaced to its limit of 20 per 10 seconds. Lower it if the gateway answers with rate-limit errors.',
 			},
-			{
-				displayName: 'Request Timeout (Seconds)',
-				name: 'requestTimeoutSeconds',
-				type: 'number',
-				default: 0,
-				typeOptions: { minValue: 0, maxValue: 600 },
-				description:
-					'How long one request to the gateway may go without an answer. 0 uses the defaults: 120 s to create a task, 60 s for a status check. A status check that times out is tried again; a create that times out is reported (it may have gone through), never repeated.',
-			},
+			requestTimeoutOption,
 			...waitOptionProperties,
 		],
 	};
@@ -88,24 +88,25 @@ export interface PreparedTask {
 	options: WaitOptions;
 }
 
-/** Model, size, prompt and the Options every task has, read for one item. */
+/** Model, size, prompt and the Options every task has, read (and checked) for one item. */
 export function readCommonRequest(
 	ctx: IExecuteFunctions,
 	gateway: GatewayAdapter,
 	itemIndex: number,
 ): Omit<RequestDraft, 'references' | 'mask'> {
-	const get = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
-	const options = get('options', {}) as IDataObject;
+	const check: ValueCheck = { ctx, itemIndex, gatewayName: gateway.displayName };
+	const options = collection(check, 'options', 'Options');
 	const request: Omit<RequestDraft, 'references' | 'mask'> = {
-		...readModelAndSize(get, gateway),
-		prompt: String(get('prompt', '')),
+		...readModelAndSize(check, gateway),
+		prompt: parameter(check, 'prompt', 'Prompt', text(), ''),
 	};
-	const callbackUrl = String(options.callbackUrl ?? '').trim();
+	const callbackUrl = field(check, options, 'callbackUrl', 'Callback URL', text(), '').trim();
 	if (callbackUrl) request.callbackUrl = callbackUrl;
-	if (options.enhancePrompt === true) request.enhancePrompt = true;
-	if (options.enableFallback === true) {
+	if (field(check, options, 'enhancePrompt', 'Enhance Prompt', flag(), false)) request.enhancePrompt = true;
+	if (field(check, options, 'enableFallback', 'Enable Fallback', flag(), false)) {
 		request.enableFallback = true;
-		request.fallbackModel = String(options.fallbackModel ?? 'FLUX_MAX');
+		const models = FALLBACK_MODELS.map((model) => model.value);
+		request.fallbackModel = field(check, options, 'fallbackModel', 'Fallback Model', oneOf(models), 'FLUX_MAX');
 	}
 	return request;
 }
@@ -117,9 +118,10 @@ export function prepareTask(
 	draft: RequestDraft,
 	names?: Partial<ParameterNames>,
 ): PreparedTask {
+	const check: ValueCheck = { ctx, itemIndex, gatewayName: gateway.displayName };
 	return {
 		draft: validateRequest(ctx.getNode(), gateway, draft, itemIndex, names),
-		options: readWaitOptions(ctx, ctx.getNodeParameter('options', itemIndex, {}) as IDataObject),
+		options: readWaitOptions(check, collection(check, 'options', 'Options')),
 	};
 }
 
@@ -166,5 +168,10 @@ export async function createAndCollect(run: OperationRun, { draft, options }: Pr
 		];
 	}
 	const task = await waitForTask(run, taskId, options, startedAt);
-	return await imageItems(run, { ...task, model: task.model ?? request.model }, options, requestJson);
+	return await imageItems(
+		run,
+		{ ...task, model: task.model ?? request.model },
+		{ ...options, requestedCount: request.count, deadline: startedAt + options.maxWaitSeconds * 1000 },
+		requestJson,
+	);
 }

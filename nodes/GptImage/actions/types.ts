@@ -1,17 +1,23 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ItemJob } from '../engine/batch';
+import type { Downloader } from '../engine/binary';
 import type { PollLoop } from '../engine/poll';
+import type { Slots } from '../engine/rateLimit';
 import type { GatewayClient } from '../engine/transport';
 import type { GatewayAdapter } from '../gateways/types';
 
-/** What an operation gets for one input item. */
+/** What an operation gets for one input item. Everything in it belongs to this execution alone. */
 export interface OperationRun {
 	ctx: IExecuteFunctions;
 	gateway: GatewayAdapter;
 	client: GatewayClient;
 	/** The one loop that polls every task of this execution. */
 	poller: PollLoop;
+	/** Result downloads: bounded in bytes and time, at most a few at once. */
+	downloads: Downloader;
+	/** Uploads of input images hold their bytes in memory: at most a few at once. */
+	uploads: Slots;
 	job: ItemJob;
 }
 

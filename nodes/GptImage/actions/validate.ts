@@ -2,6 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { INode } from 'n8n-workflow';
 import { z } from 'zod';
 
+import { HOST_CLASS_WORDS, hostClass, isHttpUrl } from '../engine/hosts';
 import type { BinaryImage } from '../engine/upload';
 import type { GatewayAdapter, ImageRequest, ModelSpec } from '../gateways/types';
 import { MB } from '../gateways/wire';
@@ -42,37 +43,6 @@ function megabytes(bytes: number): string {
 	return `${(bytes / MB).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
-export function isHttpUrl(value: string): boolean {
-	try {
-		const url = new URL(value);
-		return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-	} catch {
-		return false;
-	}
-}
-
-/** Hosts a gateway on the internet cannot call back: loopback, private and link-local ranges. */
-function isPrivateHost(hostname: string): boolean {
-	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-	if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) {
-		return true;
-	}
-	const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
-	if (v4) {
-		const [a, b] = [Number(v4[1]), Number(v4[2])];
-		return (
-			a === 10 ||
-			a === 127 ||
-			a === 0 ||
-			(a === 169 && b === 254) ||
-			(a === 172 && b >= 16 && b <= 31) ||
-			(a === 192 && b === 168) ||
-			(a === 100 && b >= 64 && b <= 127)
-		);
-	}
-	return host === '::1' || host === '::' || /^f[cd][0-9a-f]{2}:/.test(host) || /^fe[89ab][0-9a-f]:/.test(host);
-}
-
 function allowedSizes(model: ModelSpec, resolution?: string): string[] {
 	if (Array.isArray(model.sizes)) return model.sizes;
 	return model.sizes[(resolution ?? '').toUpperCase()] ?? [];
@@ -93,6 +63,11 @@ function imageInputSchema(maxBytes: number, formats: string[], what: string) {
 					issues.addIssue({
 						code: z.ZodIssueCode.custom,
 						message: `${name} is ${found}; ${what} must be ${formats.map((f) => f.toUpperCase()).join(', ')}`,
+					});
+				} else if (image.header.width === 0 || image.header.height === 0) {
+					issues.addIssue({
+						code: z.ZodIssueCode.custom,
+						message: `${name} is a ${image.header.format.toUpperCase()} of ${image.header.width}x${image.header.height} pixels; ${what} must have pixels`,
 					});
 				} else if (image.byteLength > maxBytes) {
 					issues.addIssue({
@@ -170,11 +145,11 @@ function requestSchema(gateway: GatewayAdapter, model: ModelSpec) {
 							path: ['callbackUrl'],
 							message: `must use https on ${gateway.displayName}`,
 						});
-					} else if (isPrivateHost(callback.hostname)) {
+					} else if (hostClass(callback.hostname) !== 'public') {
 						issues.addIssue({
 							code: z.ZodIssueCode.custom,
 							path: ['callbackUrl'],
-							message: `points to a private address (${callback.hostname}) the gateway cannot reach; use a public URL such as your n8n webhook URL`,
+							message: `points to ${HOST_CLASS_WORDS[hostClass(callback.hostname)]} (${callback.hostname}) the gateway cannot reach; use a public URL such as your n8n webhook URL`,
 						});
 					}
 				}

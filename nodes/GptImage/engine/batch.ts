@@ -24,14 +24,23 @@ export interface BatchOptions {
 export interface BatchFailure {
 	error: Error;
 	itemIndex: number;
-	/** Tasks of other items that were still running when the batch stopped. */
-	abandonedTaskIds: string[];
+}
+
+export interface BatchResult<T> {
+	outcomes: Array<ItemOutcome<T>>;
+	/** The first failure, when it stopped the batch. */
+	failure?: BatchFailure;
+	/**
+	 * Tasks created for items that did not finish (other than the failed one): when the batch stops
+	 * (Stop, or another item failed) they may still run, and be billed, on the gateway.
+	 */
+	openTaskIds: string[];
 }
 
 export async function runBatch<T>(
 	options: BatchOptions,
 	job: (item: ItemJob) => Promise<T>,
-): Promise<{ outcomes: Array<ItemOutcome<T>>; failure?: BatchFailure }> {
+): Promise<BatchResult<T>> {
 	const { count, signal, stopOnError } = options;
 	// Each job gets its own controller, aborted from here: one listener on the execution's signal
 	// however many items run, instead of one per request in flight.
@@ -68,7 +77,7 @@ export async function runBatch<T>(
 				outcomes[itemIndex] = { ok: false, error };
 				// Once the batch is stopping, the other items' errors are only the abort itself.
 				if (stopOnError && !failure && !stopping) {
-					failure = { error, itemIndex, abandonedTaskIds: [] };
+					failure = { error, itemIndex };
 					stopAll();
 				}
 			} finally {
@@ -82,13 +91,10 @@ export async function runBatch<T>(
 	} finally {
 		signal?.removeEventListener('abort', stopAll);
 	}
-	if (failure) {
-		// Named once every job has ended: a create under way when the batch stopped was awaited
-		// (it may have made a billed task), and that task is named too.
-		const failed = failure.itemIndex;
-		failure.abandonedTaskIds = [...tracked]
-			.filter(([index]) => index !== failed && !outcomes[index]?.ok)
-			.flatMap(([, ids]) => [...ids]);
-	}
-	return { outcomes, failure };
+	// Named once every job has ended: a create under way when the batch stopped was awaited (it may
+	// have made a billed task), and that task is named too.
+	const openTaskIds = [...tracked]
+		.filter(([index]) => index !== failure?.itemIndex && !outcomes[index]?.ok)
+		.flatMap(([, ids]) => [...ids]);
+	return { outcomes, failure, openTaskIds };
 }

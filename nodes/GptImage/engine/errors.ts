@@ -3,6 +3,9 @@ import type { INode, JsonObject } from 'n8n-workflow';
 
 import type { FailureCategory, GatewayFailure } from '../gateways/types';
 
+/** What apiError needs of a failure: the gateway's words, without the HTTP details of one answer. */
+export type FailureReport = Pick<GatewayFailure, 'category' | 'code' | 'message'> & { httpCode?: number };
+
 /** What a user should change for each kind of failure. */
 const ADVICE: Record<FailureCategory, string> = {
 	credentials: 'Check the API key and Base URL in the credential.',
@@ -36,7 +39,7 @@ export interface FailureContext {
  * whose description says what to change. It is built from our own fields only, never from the
  * HTTP client's error, so no request header (the API key) can end up in it.
  */
-export function apiError(failure: GatewayFailure, context: FailureContext): NodeApiError {
+export function apiError(failure: FailureReport, context: FailureContext): NodeApiError {
 	const task = context.taskId ? ` (task ${context.taskId})` : '';
 	const message = `${context.gatewayName} failed while ${context.action}${task}: ${failure.message}`;
 	const description = [

@@ -65,17 +65,31 @@ function webpHeader(bytes: Buffer): ImageHeader | undefined {
 	return undefined;
 }
 
+export const EXTENSIONS: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp', gif: 'gif' };
+
+/** The format the first bytes announce (magic numbers), whatever a Content-Type header claims. */
+export function sniffImageFormat(bytes: Buffer): ImageFormat | undefined {
+	if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) return 'png';
+	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+	if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') {
+		return 'webp';
+	}
+	if (bytes.length >= 10 && bytes.toString('latin1', 0, 4) === 'GIF8') return 'gif';
+	return undefined;
+}
+
 /** The image's format and size, or undefined when the bytes are no PNG, JPEG, WebP or GIF we can read. */
 export function readImageHeader(bytes: Buffer): ImageHeader | undefined {
-	if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) {
-		return pngHeader(bytes);
+	switch (sniffImageFormat(bytes)) {
+		case 'png':
+			return pngHeader(bytes);
+		case 'jpeg':
+			return jpegHeader(bytes);
+		case 'webp':
+			return webpHeader(bytes);
+		case 'gif':
+			return { format: 'gif', width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) };
+		default:
+			return undefined;
 	}
-	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return jpegHeader(bytes);
-	if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') {
-		return webpHeader(bytes);
-	}
-	if (bytes.length >= 10 && bytes.toString('latin1', 0, 4) === 'GIF8') {
-		return { format: 'gif', width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) };
-	}
-	return undefined;
 }

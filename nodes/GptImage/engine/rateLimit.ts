@@ -42,24 +42,53 @@ export class SlidingWindowLimiter {
 	}
 }
 
-/** At most `slots` holders at once; the others wait in line. */
+/**
+ * At most `slots` holders at once; the others wait in line. A waiter whose signal aborts leaves the
+ * line at once (Stop must not wait for someone else's download to end).
+ */
 export class Slots {
 	private free: number;
-	private readonly waiting: Array<() => void> = [];
+	private readonly waiting: Array<{ grant: () => void }> = [];
 
 	constructor(slots: number) {
 		this.free = slots;
 	}
 
-	async run<T>(work: () => Promise<T>): Promise<T> {
-		if (this.free > 0) this.free--;
-		else await new Promise<void>((resolve) => this.waiting.push(resolve));
+	private async acquire(signal?: AbortSignal): Promise<void> {
+		signal?.throwIfAborted();
+		if (this.free > 0) {
+			this.free--;
+			return;
+		}
+		await new Promise<void>((resolve, reject) => {
+			const waiter = {
+				grant: () => {
+					signal?.removeEventListener('abort', leave);
+					resolve();
+				},
+			};
+			const leave = () => {
+				const index = this.waiting.indexOf(waiter);
+				if (index >= 0) this.waiting.splice(index, 1);
+				reject(signal?.reason);
+			};
+			signal?.addEventListener('abort', leave, { once: true });
+			this.waiting.push(waiter);
+		});
+	}
+
+	private release(): void {
+		const next = this.waiting.shift();
+		if (next) next.grant();
+		else this.free++;
+	}
+
+	async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+		await this.acquire(signal);
 		try {
 			return await work();
 		} finally {
-			const next = this.waiting.shift();
-			if (next) next();
-			else this.free++;
+			this.release();
 		}
 	}
 }

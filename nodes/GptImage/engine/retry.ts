@@ -5,8 +5,9 @@ import type { GatewayFailure } from '../gateways/types';
  * - reads (polls, uploads, downloads, download links) are free: they are retried on network
  *   errors, 429, 5xx and gateway timeouts, with exponential backoff and jitter, honouring Retry-After;
  * - a create is paid once the gateway accepts it, so it is retried only when the gateway certainly
- *   did not take it: a rate-limit answer, Kie's "maintenance" (455) or "queue full" (550), or a
- *   connection that was refused before anything was sent. Everything else is reported, never repeated.
+ *   did not take it: an HTTP 429, an answer the gateway documents as a refusal (Kie's envelope codes
+ *   for rate limit, maintenance and queue full), or a connection refused before anything was sent.
+ *   After an HTTP 5xx, a timeout or a reset it is never repeated, whatever the body says.
  */
 
 export type CallPurpose = 'create' | 'read';
@@ -20,6 +21,9 @@ const MAX_RETRY_AFTER_MS = 300_000;
 /** Network error codes that mean the request never reached the gateway. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/** Network errors that another try cannot mend. */
+const HOPELESS_CODES = new Set(['ERR_FR_TOO_MANY_REDIRECTS', 'ERR_INVALID_URL', 'ERR_BAD_OPTION_VALUE']);
+
 export type CallOutcome =
 	| { kind: 'failure'; failure: GatewayFailure }
 	| { kind: 'network'; code: string };
@@ -28,12 +32,45 @@ export function neverSent(code: string): boolean {
 	return NOT_SENT_CODES.has(code);
 }
 
-export function isRetryable(purpose: CallPurpose, outcome: CallOutcome): boolean {
-	if (outcome.kind === 'network') return purpose === 'read' || neverSent(outcome.code);
+/**
+ * Whether to send the call again. `createRefused` is the gateway's word on which answers prove that
+ * no task was made; only those (and an HTTP 429) let a create go again.
+ */
+export function isRetryable(
+	purpose: CallPurpose,
+	outcome: CallOutcome,
+	createRefused: (failure: GatewayFailure) => boolean = () => false,
+): boolean {
+	if (outcome.kind === 'network') {
+		if (HOPELESS_CODES.has(outcome.code)) return false;
+		return purpose === 'read' || neverSent(outcome.code);
+	}
 	const { failure } = outcome;
-	if (failure.category === 'rateLimit') return true;
-	if (purpose === 'create') return failure.code === '455' || failure.code === '550';
-	return failure.category === 'gatewayDown' || failure.category === 'timeout' || failure.httpCode >= 500;
+	if (purpose === 'create') {
+		if (failure.httpStatus >= 500 || failure.httpStatus === 0) return false;
+		return failure.httpStatus === 429 || createRefused(failure);
+	}
+	return (
+		failure.category === 'rateLimit' ||
+		failure.category === 'gatewayDown' ||
+		failure.category === 'timeout' ||
+		failure.httpStatus >= 500
+	);
+}
+
+/** Whether a failed create could still have produced a billed task. */
+export function mayHaveBeenAccepted(outcome: CallOutcome): boolean {
+	if (outcome.kind === 'network') return !neverSent(outcome.code) && !HOPELESS_CODES.has(outcome.code);
+	const { httpStatus, httpCode, category } = outcome.failure;
+	// A 2xx whose body we could not read (no code of the gateway's own) may well hold a task id we
+	// never saw; an envelope's "server error" (Kie: code 500 with HTTP 200) proves nothing either.
+	return (
+		httpStatus === 0 ||
+		httpStatus >= 500 ||
+		(httpCode >= 200 && httpCode < 300) ||
+		httpCode >= 500 ||
+		category === 'timeout'
+	);
 }
 
 /** Delay before attempt `attempt + 1`: Retry-After when the gateway gave one, else 1 s, 2 s, 4 s … with jitter. */

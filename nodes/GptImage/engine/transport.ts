@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestOptions, NodeApiError } from 'n8n-workflow';
 
 import type {
 	GatewayAdapter,
@@ -10,7 +10,9 @@ import type {
 } from '../gateways/types';
 import { apiError } from './errors';
 import { SlidingWindowLimiter } from './rateLimit';
-import { MAX_ATTEMPTS, isRetryable, neverSent, retryDelayMs } from './retry';
+import type { Slots } from './rateLimit';
+import type { Redactor } from './redact';
+import { MAX_ATTEMPTS, isRetryable, mayHaveBeenAccepted, retryDelayMs } from './retry';
 import type { CallOutcome, CallPurpose } from './retry';
 import { waitFor } from './wait';
 
@@ -53,6 +55,7 @@ export function networkCodeOf(error: unknown): string {
 
 const NETWORK_MESSAGES: Record<string, string> = {
 	ECONNREFUSED: 'the connection was refused',
+	ERR_FR_TOO_MANY_REDIRECTS: 'the gateway redirected the request in a loop',
 	ECONNRESET: 'the connection was closed before an answer came',
 	ECONNABORTED: 'no answer came in time',
 	ETIMEDOUT: 'no answer came in time',
@@ -63,36 +66,92 @@ function networkFailure(code: string): GatewayFailure {
 	return {
 		category: code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timeout' : 'gatewayDown',
 		httpCode: 0,
+		httpStatus: 0,
 		code,
 		message: `The request did not complete: ${NETWORK_MESSAGES[code] ?? 'a network error occurred'} (${code})`,
 	};
 }
 
-export class GatewayClient {
-	private baseUrls?: Promise<{ api: string; upload: string }>;
+/** The credential's parts the client needs, read once per execution. */
+export interface GatewayAccount {
+	apiKey: string;
+	apiBaseUrl: string;
+	uploadBaseUrl: string;
+}
 
+/** A Base URL as users paste it: without trailing slashes. */
+function trimBaseUrl(value: unknown): string {
+	return String(value ?? '').trim().replace(/\/+$/, '');
+}
+
+export async function loadAccount(ctx: IExecuteFunctions, gateway: GatewayAdapter): Promise<GatewayAccount> {
+	const credentials = await ctx.getCredentials(gateway.credentialType);
+	const apiBaseUrl = trimBaseUrl(credentials.baseUrl);
+	return {
+		apiKey: String(credentials.apiKey ?? ''),
+		apiBaseUrl,
+		uploadBaseUrl: trimBaseUrl(credentials.uploadBaseUrl) || apiBaseUrl,
+	};
+}
+
+/**
+ * A call's URL. OpenAI-style gateways document their Base URL with a trailing `/v1`; when the path
+ * begins with the segments the Base URL ends with, they are not repeated.
+ */
+export function joinUrl(base: string, path: string): string {
+	const baseSegments = new URL(base).pathname.split('/').filter(Boolean);
+	const pathSegments = path.split('/').filter(Boolean);
+	for (let overlap = Math.min(baseSegments.length, pathSegments.length - 1); overlap > 0; overlap--) {
+		const tail = baseSegments.slice(-overlap).join('/');
+		if (tail === pathSegments.slice(0, overlap).join('/')) {
+			return `${base}/${pathSegments.slice(overlap).join('/')}`;
+		}
+	}
+	return `${base}${path}`;
+}
+
+/**
+ * Creates wait their turn where the gateway documents a create rate (Kie: 20 per 10 s per account).
+ * The limit is the account's, so every execution of this process that uses the same key (on the
+ * same host) shares one limiter. Other processes (queue-mode workers) count on their own.
+ */
+const createLimiters = new Map<string, SlidingWindowLimiter>();
+
+function sharedCreateLimiter(gateway: GatewayAdapter, account: GatewayAccount): SlidingWindowLimiter | undefined {
+	const rate = gateway.limits.createsPerWindow;
+	if (!rate) return undefined;
+	// The same key on another host (a proxy, a test server) is another account.
+	const key = `${gateway.id}\n${account.apiBaseUrl}\n${account.apiKey}`;
+	let limiter = createLimiters.get(key);
+	if (!limiter) {
+		limiter = new SlidingWindowLimiter(rate.count, rate.windowMs);
+		createLimiters.set(key, limiter);
+	}
+	return limiter;
+}
+
+/** One status read of a task: the task, "not visible (yet)", or an answer that says nothing usable. */
+export type TaskRead =
+	| { kind: 'task'; task: ImageTask }
+	| { kind: 'missing' }
+	| { kind: 'unusable'; error: NodeApiError };
+
+type Attempted = { ok: true; response: GatewayResponse } | { ok: false; failure: GatewayFailure; outcome: CallOutcome };
+
+export class GatewayClient {
 	/** While a 429 asked us to wait, every call of this execution waits: one slow-down for all items. */
 	private pausedUntil = 0;
 
-	/** Creates wait their turn where the gateway documents a create rate (Kie: 20 per 10 s). */
 	private readonly createLimiter?: SlidingWindowLimiter;
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
 		readonly gateway: GatewayAdapter,
+		readonly account: GatewayAccount,
+		readonly redactor: Redactor,
 		private readonly settings: ClientSettings = {},
 	) {
-		const rate = gateway.limits.createsPerWindow;
-		if (rate) this.createLimiter = new SlidingWindowLimiter(rate.count, rate.windowMs);
-	}
-
-	private async urls(): Promise<{ api: string; upload: string }> {
-		this.baseUrls ??= this.ctx.getCredentials(this.gateway.credentialType).then((credentials) => {
-			const api = String(credentials.baseUrl ?? '').replace(/\/+$/, '');
-			const upload = String(credentials.uploadBaseUrl || api).replace(/\/+$/, '');
-			return { api, upload };
-		});
-		return await this.baseUrls;
+		this.createLimiter = sharedCreateLimiter(gateway, account);
 	}
 
 	/** One HTTP exchange, no retries. Network errors are returned as outcomes, not thrown. */
@@ -101,12 +160,12 @@ export class GatewayClient {
 		purpose: CallPurpose,
 		signal?: AbortSignal,
 	): Promise<GatewayResponse | { networkCode: string }> {
-		const urls = await this.urls();
 		// Nothing goes out for an item that stopped meanwhile (n8n aborts requests on Stop only).
 		signal?.throwIfAborted();
+		const base = call.host === 'upload' ? this.account.uploadBaseUrl : this.account.apiBaseUrl;
 		const options: IHttpRequestOptions = {
 			method: call.method,
-			url: `${call.host === 'upload' ? urls.upload : urls.api}${call.path}`,
+			url: joinUrl(base, call.path),
 			qs: call.qs,
 			body: call.body,
 			headers: { 'User-Agent': USER_AGENT, ...call.headers },
@@ -128,7 +187,13 @@ export class GatewayClient {
 			// Stop. When just this item stops (another item failed, the poll loop let it go), a read
 			// is not waited for. A create is: it may have made a billed task, whose id we want.
 			const response = purpose === 'read' ? await abandonOnAbort(request, signal) : await request;
-			return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body };
+			// A gateway may echo the key (an error body that quotes the Authorization header): nothing
+			// read from the wire keeps it.
+			return {
+				statusCode: response.statusCode,
+				headers: this.redactor.deep(response.headers ?? {}),
+				body: this.redactor.deep(response.body),
+			};
 		} catch (error) {
 			signal?.throwIfAborted();
 			// Keep only the code: the client's error object holds the request, Authorization included.
@@ -137,16 +202,25 @@ export class GatewayClient {
 	}
 
 	/**
-	 * Sends a call under the retry policy and returns the gateway's successful answer, or throws a
-	 * NodeApiError that says what to change. A create is repeated only when it certainly was not taken.
+	 * A call under the retry policy: the gateway's successful answer, or the failure that ended it.
+	 * A call given as a function is built anew for each try, inside `slots` when given: an upload's
+	 * bytes are then held only while they are sent, not through a back-off.
 	 */
-	async send(call: GatewayCall, purpose: CallPurpose, context: CallContext): Promise<GatewayResponse> {
+	private async attempt(
+		call: GatewayCall | (() => Promise<GatewayCall>),
+		purpose: CallPurpose,
+		context: CallContext,
+		slots?: Slots,
+	): Promise<Attempted> {
+		const createRefused = (failure: GatewayFailure) => this.gateway.createRefused?.(failure) === true;
 		for (let attempt = 0; ; attempt++) {
 			await waitFor(this.pausedUntil - Date.now(), context.signal);
 			const ticket = purpose === 'create' ? await this.createLimiter?.acquire(context.signal) : undefined;
 			let result: Awaited<ReturnType<GatewayClient['exchange']>>;
+			const once = async () =>
+				await this.exchange(typeof call === 'function' ? await call() : call, purpose, context.signal);
 			try {
-				result = await this.exchange(call, purpose, context.signal);
+				result = slots ? await slots.run(once, context.signal) : await once();
 			} finally {
 				// The gateway has counted the create by the time its answer (or our giving up) is here.
 				if (ticket) ticket.at = Date.now();
@@ -158,10 +232,10 @@ export class GatewayClient {
 							const failure = this.gateway.readFailure(result);
 							return failure ? { kind: 'failure' as const, failure } : undefined;
 						})();
-			if (!outcome) return result as GatewayResponse;
+			if (!outcome) return { ok: true, response: result as GatewayResponse };
 
 			const failure = outcome.kind === 'failure' ? outcome.failure : networkFailure(outcome.code);
-			if (attempt + 1 < MAX_ATTEMPTS && isRetryable(purpose, outcome)) {
+			if (attempt + 1 < MAX_ATTEMPTS && isRetryable(purpose, outcome, createRefused)) {
 				const delay = retryDelayMs(attempt, failure.retryAfterSeconds);
 				if (failure.category === 'rateLimit') {
 					this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delay);
@@ -169,18 +243,45 @@ export class GatewayClient {
 				await waitFor(delay, context.signal);
 				continue;
 			}
-			throw apiError(failure, {
-				node: this.ctx.getNode(),
-				itemIndex: context.itemIndex,
-				gatewayName: this.gateway.displayName,
-				taskId: context.taskId,
-				action: context.action,
-				note:
-					purpose === 'create' && !isRetryable(purpose, outcome) && mayHaveBeenAccepted(outcome)
-						? 'The task may have been created (and billed) anyway: check the gateway dashboard before running again.'
-						: undefined,
-			});
+			return { ok: false, failure, outcome };
 		}
+	}
+
+	private failureError(failure: GatewayFailure, context: CallContext, note?: string): NodeApiError {
+		return apiError(failure, {
+			node: this.ctx.getNode(),
+			itemIndex: context.itemIndex,
+			gatewayName: this.gateway.displayName,
+			taskId: context.taskId,
+			action: context.action,
+			note,
+		});
+	}
+
+	/**
+	 * Sends a call under the retry policy and returns the gateway's successful answer, or throws a
+	 * NodeApiError that says what to change. A create is repeated only when it certainly was not taken.
+	 */
+	async send(
+		call: GatewayCall | (() => Promise<GatewayCall>),
+		purpose: CallPurpose,
+		context: CallContext,
+		slots?: Slots,
+	): Promise<GatewayResponse> {
+		const result = await this.attempt(call, purpose, context, slots);
+		if (result.ok) return result.response;
+		const createRefused = (failure: GatewayFailure) => this.gateway.createRefused?.(failure) === true;
+		const billedMaybe =
+			purpose === 'create' &&
+			!isRetryable(purpose, result.outcome, createRefused) &&
+			mayHaveBeenAccepted(result.outcome);
+		throw this.failureError(
+			result.failure,
+			context,
+			billedMaybe
+				? 'The task may have been created (and billed) anyway: check the gateway dashboard before running again.'
+				: undefined,
+		);
 	}
 
 	/**
@@ -196,38 +297,91 @@ export class GatewayClient {
 		try {
 			return read(response);
 		} catch {
-			throw apiError(
-				{ category: 'gatewayDown', httpCode: response.statusCode, code: unreadable.code, message: unreadable.message },
-				{
-					node: this.ctx.getNode(),
-					itemIndex: context.itemIndex,
-					gatewayName: this.gateway.displayName,
-					action: context.action,
-					taskId: context.taskId,
-					note: unreadable.note,
-				},
-			);
+			throw this.unreadableError(response, context, unreadable);
 		}
+	}
+
+	private unreadableError(
+		response: GatewayResponse,
+		context: CallContext,
+		unreadable: { code: string; message: string; note?: string },
+	): NodeApiError {
+		return apiError(
+			{ category: 'gatewayDown', httpCode: response.statusCode, code: unreadable.code, message: unreadable.message },
+			{
+				node: this.ctx.getNode(),
+				itemIndex: context.itemIndex,
+				gatewayName: this.gateway.displayName,
+				action: context.action,
+				taskId: context.taskId,
+				note: unreadable.note,
+			},
+		);
 	}
 
 	async createTask(request: ImageRequest, idempotencyKey: string, context: CallContext): Promise<string> {
 		const response = await this.send(this.gateway.createCall(request, idempotencyKey), 'create', context);
-		return this.decode(response, (answer) => this.gateway.readCreated(answer), context, {
+		const taskId = this.decode(response, (answer) => this.gateway.readCreated(answer), context, {
 			code: 'NO_TASK_ID',
 			message: 'The gateway accepted the request but its answer holds no task id',
 			note: 'The task may have been created (and billed): check the gateway dashboard before running again.',
 		});
+		if (!isUsableTaskId(taskId)) {
+			throw this.unreadableError(response, context, {
+				code: 'BAD_TASK_ID',
+				message: `The gateway answered with a task id this node will not use in a URL: ${JSON.stringify(taskId.slice(0, 80))}`,
+				note: 'The task may have been created (and billed): check the gateway dashboard before running again.',
+			});
+		}
+		return taskId;
 	}
 
-	/** The task, or undefined while the gateway does not show it yet. */
-	async readTask(taskId: string, context: CallContext): Promise<ImageTask | undefined> {
+	/**
+	 * Reads a task once (with the retries reads get). A task the gateway does not show, and answers
+	 * that do not describe a task, are returned rather than thrown: right after a create they are
+	 * normal for a while, and the caller knows how long that while is. Failures that will not mend
+	 * by waiting (a wrong key, no credits) are thrown.
+	 */
+	async readTask(taskId: string, context: CallContext): Promise<TaskRead> {
 		const taskContext = { ...context, taskId };
-		const response = await this.send(this.gateway.pollCall(taskId), 'read', taskContext);
-		return this.decode(response, (answer) => this.gateway.readTask(answer, taskId), taskContext, {
-			code: 'UNEXPECTED_ANSWER',
-			message: 'The gateway answered the status request with a body this node does not understand',
-		});
+		const result = await this.attempt(this.gateway.pollCall(taskId), 'read', taskContext);
+		if (!result.ok) {
+			const { failure } = result;
+			if (failure.category === 'notFound') return { kind: 'missing' };
+			if (isRetryable('read', result.outcome)) {
+				return { kind: 'unusable', error: this.failureError(failure, taskContext) };
+			}
+			throw this.failureError(failure, taskContext);
+		}
+		try {
+			const task = this.gateway.readTask(result.response, taskId);
+			return task ? { kind: 'task', task } : { kind: 'missing' };
+		} catch {
+			return {
+				kind: 'unusable',
+				error: this.unreadableError(result.response, taskContext, {
+					code: 'UNEXPECTED_ANSWER',
+					message: 'The gateway answered the status request with a body this node does not understand',
+				}),
+			};
+		}
 	}
+}
+
+/**
+ * Task ids go into URL paths and query strings. An id the path would read as something else
+ * (".", "..", one with a slash) or that is not a plain printable string is refused, from users and
+ * from gateways alike.
+ */
+export function isUsableTaskId(taskId: string): boolean {
+	return (
+		taskId.length > 0 &&
+		taskId.length <= 200 &&
+		taskId !== '.' &&
+		taskId !== '..' &&
+		!/[\s/\\?#%]/.test(taskId) &&
+		!/[\u0000-\u001f\u007f]/.test(taskId)
+	);
 }
 
 /** The request's answer, or a rejection as soon as the signal aborts (the request is left to finish). */
@@ -246,12 +400,4 @@ async function abandonOnAbort<T>(request: Promise<T>, signal?: AbortSignal): Pro
 	} finally {
 		signal.removeEventListener('abort', onAbort);
 	}
-}
-
-/** Whether a failed create could still have produced a billed task. */
-function mayHaveBeenAccepted(outcome: CallOutcome): boolean {
-	if (outcome.kind === 'network') return !neverSent(outcome.code);
-	const { httpCode, category } = outcome.failure;
-	// A 2xx whose body we could not read may well hold a task id we never saw.
-	return httpCode === 0 || (httpCode >= 200 && httpCode < 300) || httpCode >= 500 || category === 'timeout';
 }

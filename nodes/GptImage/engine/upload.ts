@@ -2,7 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import { HEADER_BYTES, MIME_TYPES, readImageHeader } from './imageInfo';
-import { Slots } from './rateLimit';
+import type { Slots } from './rateLimit';
 import type { ImageHeader } from './imageInfo';
 import type { CallContext, GatewayClient } from './transport';
 
@@ -74,19 +74,17 @@ export async function inspectBinary(
 	};
 }
 
-/**
- * The gateways take an upload whole (base64 JSON, or one multipart body), so each upload holds
- * its file in memory: at most 25 MB by the checks, and at most this many at once per process,
- * however many items run.
- */
-const uploadSlots = new Slots(4);
-
 /** Uploads a checked binary through the gateway's file API and returns the URL tasks can use. */
 export async function uploadImage(
 	ctx: IExecuteFunctions,
 	client: GatewayClient,
 	image: BinaryImage,
 	context: CallContext,
+	/**
+	 * The gateways take an upload whole (base64 JSON, or one multipart body), so each try holds its
+	 * file in memory (at most 25 MB by the checks): only this many at once in an execution.
+	 */
+	slots: Slots,
 ): Promise<string> {
 	const { gateway } = client;
 	if (!gateway.uploadCall || !gateway.readUpload) {
@@ -96,10 +94,15 @@ export async function uploadImage(
 	}
 	const uploadCall = gateway.uploadCall;
 	const mimeType = image.header ? MIME_TYPES[image.header.format] : image.binary.mimeType;
-	const response = await uploadSlots.run(async () => {
-		const bytes = await ctx.helpers.getBinaryDataBuffer(context.itemIndex, image.property);
-		return await client.send(uploadCall({ bytes, fileName: image.fileName, mimeType }), 'read', context);
-	});
+	const response = await client.send(
+		async () => {
+			const bytes = await ctx.helpers.getBinaryDataBuffer(context.itemIndex, image.property);
+			return uploadCall({ bytes, fileName: image.fileName, mimeType });
+		},
+		'read',
+		context,
+		slots,
+	);
 	return client.decode(response, gateway.readUpload, context, {
 		code: 'UNEXPECTED_ANSWER',
 		message: 'The file upload answer holds no file URL',

@@ -66,7 +66,7 @@ export const evoLink: GatewayAdapter = {
 		},
 	],
 	// No documented limits: a 429 slows the whole run down (see the retry policy).
-	limits: { defaultConcurrency: 100, minPollIntervalMs: 500 },
+	limits: { defaultConcurrency: 100, minPollIntervalMs: 500, notVisibleGraceMs: 15_000 },
 	rules: {
 		maxReferenceImages: 5,
 		promptOptionalWithImages: false,

@@ -12,6 +12,13 @@ export function gatewayById(id: string): GatewayAdapter | undefined {
 	return Object.prototype.hasOwnProperty.call(GATEWAYS, id) ? GATEWAYS[id as GatewayId] : undefined;
 }
 
+/** The ids of the gateways that have a capability, for `displayOptions` that follow capabilities. */
+export function gatewayIdsWhere(has: (gateway: GatewayAdapter) => boolean): GatewayId[] {
+	return Object.values(GATEWAYS)
+		.filter(has)
+		.map((gateway) => gateway.id);
+}
+
 export const gatewayOptions: INodePropertyOptions[] = Object.values(GATEWAYS).map((gateway) => ({
 	name: gateway.displayName,
 	value: gateway.id,

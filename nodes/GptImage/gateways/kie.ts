@@ -78,6 +78,8 @@ export const kieAi: GatewayAdapter = {
 		defaultConcurrency: 100,
 		minPollIntervalMs: 340,
 		createsPerWindow: { count: 20, windowMs: 10_000 },
+		// "recordInfo is null" right after create is "not visible yet".
+		notVisibleGraceMs: 30_000,
 	},
 	rules: {
 		maxReferenceImages: 5,
@@ -86,6 +88,8 @@ export const kieAi: GatewayAdapter = {
 		maxImageBytes: 10 * MB,
 		maxMaskBytes: 25 * MB,
 		maskNeedsSingleImage: true,
+		enhancePrompt: true,
+		fallbackModels: ['FLUX_MAX', 'GPT_IMAGE_1'],
 		maskConvention:
 			'Black pixels mark the area to edit, white pixels are kept. A PNG of the same width and height as the image, at most 25 MB; Kie.ai ignores a mask when there is more than one image',
 	},
@@ -168,6 +172,7 @@ export const kieAi: GatewayAdapter = {
 			return {
 				category: categoryOfEnvelope(code, message),
 				httpCode: statusCode >= 400 ? statusCode : code,
+				httpStatus: statusCode,
 				code: String(code),
 				message,
 				retryAfterSeconds: retryAfterSeconds(response.headers),
@@ -177,6 +182,7 @@ export const kieAi: GatewayAdapter = {
 		return {
 			category: statusCode >= 200 && statusCode < 300 ? 'gatewayDown' : categoryOfStatus(statusCode),
 			httpCode: statusCode,
+			httpStatus: statusCode,
 			code: String(statusCode),
 			message:
 				statusCode >= 200 && statusCode < 300
@@ -184,6 +190,12 @@ export const kieAi: GatewayAdapter = {
 					: `HTTP ${statusCode}${describeBody(body) ? `: ${describeBody(body)}` : ''}`,
 			retryAfterSeconds: retryAfterSeconds(response.headers),
 		};
+	},
+
+	createRefused(failure) {
+		// Envelope answers (HTTP 2xx) for "rate limited", "maintenance" and "queue full" come before a
+		// task exists. The same codes behind an HTTP 5xx prove nothing.
+		return failure.httpStatus < 300 && ['429', '455', '550'].includes(failure.code);
 	},
 
 	uploadCall(file) {

@@ -90,7 +90,10 @@ export type FailureCategory =
 
 export interface GatewayFailure {
 	category: FailureCategory;
+	/** The code shown to the user as the HTTP code: the real status, or an envelope's code (Kie). */
 	httpCode: number;
+	/** The real HTTP status of the answer; 0 when none came (a network error). */
+	httpStatus: number;
 	/** The gateway's own code, as it sent it. */
 	code: string;
 	message: string;
@@ -117,6 +120,11 @@ export interface GatewayLimits {
 	minPollIntervalMs: number;
 	/** How many tasks may be created in a time window, where the gateway documents it. */
 	createsPerWindow?: { count: number; windowMs: number };
+	/**
+	 * How long a task may stay invisible (not found, or answering oddly) right after it was created
+	 * before the node calls it "not found". Get Status and Download wait this long too.
+	 */
+	notVisibleGraceMs: number;
 }
 
 /** Gateway rules the node checks before anything is paid for. */
@@ -133,6 +141,10 @@ export interface GatewayRules {
 	maskNeedsSingleImage: boolean;
 	/** What the mask's pixels mean on this gateway, in words for the Mask parameter. */
 	maskConvention: string;
+	/** Whether the gateway can rewrite the prompt before generating (Kie's 4o Image API). */
+	enhancePrompt?: boolean;
+	/** Models the gateway may fall back to when asked (Kie's 4o Image API). */
+	fallbackModels?: string[];
 }
 
 export interface GatewayAdapter {
@@ -153,6 +165,13 @@ export interface GatewayAdapter {
 
 	/** A failure hidden in the response (HTTP status or an HTTP-200 envelope), else undefined. */
 	readFailure(response: GatewayResponse): GatewayFailure | undefined;
+
+	/**
+	 * Whether a failed create certainly made no task, besides an HTTP 429 (which always means so):
+	 * e.g. Kie's envelope codes for "rate limited", "maintenance" and "queue full". Only such a
+	 * create is sent again; after a 5xx, a timeout or a reset it never is, whatever the body says.
+	 */
+	createRefused?(failure: GatewayFailure): boolean;
 
 	/** Upload an image from an earlier node; the answer holds the URL tasks can use. */
 	uploadCall?(file: UploadFile): GatewayCall;

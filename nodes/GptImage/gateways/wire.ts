@@ -107,6 +107,7 @@ export function readOpenAiStyleFailure(
 			categoryOfCode(code, type) ??
 			(statusCode >= 200 && statusCode < 300 ? 'gatewayDown' : categoryOfStatus(statusCode)),
 		httpCode: statusCode,
+		httpStatus: statusCode,
 		code,
 		message,
 		retryAfterSeconds: retryAfterSeconds(response.headers),

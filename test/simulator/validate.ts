@@ -95,8 +95,8 @@ export class FieldReader {
 		return value;
 	}
 
-	/** A list of http(s) URLs. Base64 or data: URLs get `notUrlCode` (where a gateway names them specifically). */
-	urlList(name: string, max: number, notUrlCode?: string): string[] {
+	/** A list of at most `max` http(s) URLs; its problems carry `code` where a gateway names them specifically. */
+	urlList(name: string, max: number, code?: string): string[] {
 		if (!this.has(name)) return [];
 		const value = this.body[name];
 		if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
@@ -106,9 +106,9 @@ export class FieldReader {
 		const urls = value as string[];
 		const bad = urls.find((u) => !isHttpUrl(u));
 		if (bad !== undefined) {
-			this.problem(name, `'${name}' accepts only public http(s) URLs; upload local files or base64 first.`, notUrlCode);
+			this.problem(name, `'${name}' accepts only public http(s) URLs; upload local files or base64 first.`, code);
 		}
-		if (urls.length > max) this.problem(name, `'${name}' accepts at most ${max} images, got ${urls.length}.`);
+		if (urls.length > max) this.problem(name, `'${name}' accepts at most ${max} images, got ${urls.length}.`, code);
 		return urls.filter(isHttpUrl).slice(0, max);
 	}
 

@@ -82,18 +82,6 @@ export function fourOImageRoutes(server: KieServer): Route[] {
 		return envelope(200, 'success', { taskId: task.id });
 	}
 
-	function poll(call: ApiCall): SimResponse {
-		const id = call.query.taskId ?? '';
-		call.log.taskId = id || undefined;
-		if (!id) return envelope(422, 'taskId cannot be empty');
-		if (!server.allowPoll(id, call)) return envelope(429, MESSAGES[429]);
-		ctx.sim.stats.polls++;
-		const task = server.visibleTask(id);
-		// An unknown id answers like a record not visible yet, forever: the client must give up on its own.
-		if (!task) return envelope(422, 'recordInfo is null');
-		return envelope(200, 'success', record(task, call.now));
-	}
-
 	function directDownloadUrl(call: ApiCall): SimResponse {
 		const body = isRecord(call.body) ? call.body : {};
 		const id = typeof body.taskId === 'string' ? body.taskId : '';
@@ -107,7 +95,7 @@ export function fourOImageRoutes(server: KieServer): Route[] {
 
 	return [
 		{ method: 'POST', pattern: /^\/api\/v1\/gpt4o-image\/generate$/, kind: 'create', handle: create },
-		{ method: 'GET', pattern: /^\/api\/v1\/gpt4o-image\/record-info$/, kind: 'poll', handle: poll },
+		{ method: 'GET', pattern: /^\/api\/v1\/gpt4o-image\/record-info$/, kind: 'poll', handle: (call) => server.read(call, envelope, record) },
 		{ method: 'POST', pattern: /^\/api\/v1\/gpt4o-image\/download-url$/, kind: 'downloadUrl', handle: directDownloadUrl },
 	];
 }

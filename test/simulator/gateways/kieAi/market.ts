@@ -177,17 +177,6 @@ export function marketRoutes(server: KieServer): Route[] {
 		return answer(200, 'success', { taskId: task.id });
 	}
 
-	function poll(call: ApiCall): SimResponse {
-		const id = call.query.taskId ?? '';
-		call.log.taskId = id || undefined;
-		if (!id) return answer(422, 'taskId cannot be empty');
-		if (!server.allowPoll(id, call)) return answer(429, MESSAGES[429]);
-		ctx.sim.stats.polls++;
-		const task = server.visibleTask(id);
-		if (!task) return answer(422, 'recordInfo is null');
-		return answer(200, 'success', record(task, call.now));
-	}
-
 	/** A signed link for a result URL of any of this gateway's tasks; other URLs are refused [K-DL]. */
 	function downloadUrl(call: ApiCall): SimResponse {
 		const url = isRecord(call.body) && typeof call.body.url === 'string' ? call.body.url : '';
@@ -200,7 +189,7 @@ export function marketRoutes(server: KieServer): Route[] {
 
 	return [
 		{ method: 'POST', pattern: /^\/api\/v1\/jobs\/createTask$/, kind: 'create', handle: create },
-		{ method: 'GET', pattern: /^\/api\/v1\/jobs\/recordInfo$/, kind: 'poll', handle: poll },
+		{ method: 'GET', pattern: /^\/api\/v1\/jobs\/recordInfo$/, kind: 'poll', handle: (call) => server.read(call, answer, record) },
 		{ method: 'POST', pattern: /^\/api\/v1\/common\/download-url$/, kind: 'downloadUrl', handle: downloadUrl },
 	];
 }

@@ -47,6 +47,9 @@ export const MESSAGES: Record<number, string> = {
 	550: 'The queue is full, please try again later',
 };
 
+/** An envelope answer of one API: code, message and data. */
+export type Answer = (code: number, msg: string, data?: unknown) => SimResponse;
+
 /** `{code, msg, data}`, with HTTP 200 even for errors; `messageKey` renames `msg`. */
 export const envelope = (code: number, msg: string, data: unknown = null, httpStatus = 200, messageKey = 'msg'): SimResponse =>
 	json(httpStatus, { code, [messageKey]: msg, data });
@@ -92,7 +95,7 @@ export class KieServer {
 	}
 
 	/** Counts one read of a task; false when the task was read too often this second. */
-	allowPoll(taskId: string, call: ApiCall): boolean {
+	private allowPoll(taskId: string, call: ApiCall): boolean {
 		const key = `${this.ctx.id}:poll:${taskId}`;
 		return this.ctx.sim.limiter.tryHit(key, this.ctx.options.rateLimits.pollsPerSecondPerTask, 1000, call.now);
 	}
@@ -104,10 +107,26 @@ export class KieServer {
 	}
 
 	/** The task a poll shows: undefined for an unknown id and while its record is hidden (this poll counts). */
-	visibleTask(taskId: string): SimTask | undefined {
+	private visibleTask(taskId: string): SimTask | undefined {
 		const hidden = this.hiddenPolls.get(taskId) ?? 0;
 		if (hidden > 0) this.hiddenPolls.set(taskId, hidden - 1);
 		return hidden > 0 ? undefined : this.ctx.task(taskId);
+	}
+
+	/**
+	 * A record read, alike on both APIs: the task id from the query, the per-task read limit, the record
+	 * hidden right after create (and for ids never made), then the record in the API's own form.
+	 */
+	read(call: ApiCall, answer: Answer, record: (task: SimTask, now: number) => Record<string, unknown>): SimResponse {
+		const id = call.query.taskId ?? '';
+		call.log.taskId = id || undefined;
+		if (!id) return answer(422, 'taskId cannot be empty');
+		if (!this.allowPoll(id, call)) return answer(429, MESSAGES[429]);
+		this.ctx.sim.stats.polls++;
+		const task = this.visibleTask(id);
+		// An unknown id answers like a record not visible yet, forever: the client must give up on its own.
+		if (!task) return answer(422, 'recordInfo is null');
+		return answer(200, 'success', record(task, call.now));
 	}
 
 	time(ms: number): number | string {

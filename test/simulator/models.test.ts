@@ -71,6 +71,19 @@ describe('ToAPIs', () => {
 		expect((await create({ model: 'gpt-image-2', prompt: 'x', mask_url: 'https://example.com/m.png' })).json.error.param).toBe('mask_url');
 	});
 
+	it('checks the reference images it hosts against the model’s limits; foreign ones are taken on trust', async () => {
+		const gif = sim.hostFile(Buffer.from('GIF89a'), 'a.gif', 'image/gif');
+		const big = sim.hostFile(Buffer.concat([input, Buffer.alloc(10 * 1024 * 1024)]));
+		for (const url of [gif, big]) {
+			const refused = await create({ model: 'gpt-4o-image', prompt: 'x', image_urls: [url] });
+			expect(refused.json.error).toMatchObject({ code: 'invalid_reference_images', param: 'image_urls' });
+		}
+		const webp = sim.hostFile(Buffer.from('RIFF\0\0\0\0WEBPVP8 '), 'a.webp', 'image/webp');
+		expect((await create({ model: 'gpt-4o-image', prompt: 'x', image_urls: [webp] })).status).toBe(200);
+		expect((await create({ model: 'gpt-image-1.5-official', prompt: 'x', image_urls: [webp] })).json.error.code).toBe('invalid_reference_images');
+		expect((await create({ model: 'gpt-image-1.5-official', prompt: 'x', image_urls: [big] })).status).toBe(200);
+	});
+
 	it('gpt-image-2-vip: quality, 13 ratios at every tier, no auto', async () => {
 		const square4k = await create({ model: 'gpt-image-2-vip', prompt: 'x', size: '1:1', resolution: '4k', quality: 'high' });
 		expect(pixelsOf(square4k.json.id)).toBe('2880x2880');

@@ -11,6 +11,9 @@
  *   first image's own size for an edit of an image the simulator hosts; `output_compression` is the JPEG
  *   quality (default 100); explicit sizes scale an edited image to the requested size.
  * - Pixel sizes the docs do not state come from a working client's table (sizes.ts).
+ * - Input images the simulator hosts are checked at create against the model's limits (gpt-4o-image:
+ *   JPEG/PNG/WebP ≤ 10 MB; official channel: PNG/JPEG ≤ 50 MB), refused as `invalid_reference_images`;
+ *   foreign URLs are taken on trust.
  * - Balance (`GET /v1/balance`, `/v1/user/balance`, field names unverified): a flat body as the platform
  *   family serves it, `{success, remain_balance, used_balance, remain_credits, used_credits, credit_rate,
  *   unlimited_quota}` in US dollars and credits (1 USD = 200); one key per account, so both endpoints

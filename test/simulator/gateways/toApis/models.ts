@@ -86,7 +86,7 @@ export const MODELS: Record<ModelId, ModelSpec> = {
 		fields: ['model', 'prompt', 'size', 'n', 'image_urls', 'reference_images', 'mask_url'],
 		maxPromptLength: 1000,
 		read(reader, context) {
-			const imageUrls = references(reader, ['reference_images', 'image_urls'], 5);
+			const imageUrls = references(reader, ['image_urls', 'reference_images'], 5);
 			reader.inputs('image_urls', imageUrls.map(context.inspect), GPT_4O_INPUTS, REFERENCE_CODE);
 			const size = reader.choice('size', Object.keys(GPT_4O_PIXELS), '1:1');
 			const [width, height] = GPT_4O_PIXELS[size];

@@ -96,6 +96,7 @@ describe('ToAPIs', () => {
 
 	it('the official channel: n up to 10 (or 4), 4K only for six ratios, auto = 1024x1024', async () => {
 		const three = await create({ model: 'gpt-image-1.5-official', prompt: 'x', size: 'auto', n: 3, quality: 'medium' });
+		expect(three.json).toMatchObject({ object: 'generation.task', model: 'gpt-image-1.5-official', status: 'queued', id: expect.stringMatching(/^tsk_img_/) });
 		const done = await poll(three.json.id);
 		expect(done.result.data).toHaveLength(3);
 		expect(await firstResult(done.url)).toMatchObject({ type: 'image/png', width: 1024, height: 1024 });

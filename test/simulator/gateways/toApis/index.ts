@@ -162,7 +162,7 @@ function apiHost(ctx: Context): GatewayHost {
 
 		const task = ctx.createTask(
 			{
-				id: `task_img_${randomBytes(8).toString('hex')}`,
+				id: `${spec.idPrefix}${randomBytes(8).toString('hex')}`,
 				model,
 				prompt,
 				...shape,

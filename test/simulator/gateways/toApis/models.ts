@@ -35,6 +35,8 @@ export interface ReadContext {
 }
 
 export interface ModelSpec {
+	/** How its task ids start: `task_img_` in the older samples, `tsk_img_` in the official channel's [T-EDIT]. */
+	idPrefix: string;
 	fields: readonly string[];
 	maxPromptLength: number;
 	read(reader: FieldReader, context: ReadContext): Shape;
@@ -83,6 +85,7 @@ const resolutionOf = (reader: FieldReader) => reader.choice('resolution', TIERS,
 
 export const MODELS: Record<ModelId, ModelSpec> = {
 	'gpt-4o-image': {
+		idPrefix: 'task_img_',
 		fields: ['model', 'prompt', 'size', 'n', 'image_urls', 'reference_images', 'mask_url'],
 		maxPromptLength: 1000,
 		read(reader, context) {
@@ -97,6 +100,7 @@ export const MODELS: Record<ModelId, ModelSpec> = {
 		pricePerImage: () => 0.02,
 	},
 	'gpt-image-2': {
+		idPrefix: 'task_img_',
 		fields: ['model', 'prompt', 'size', 'resolution', 'reference_images', 'image_urls', 'response_format'],
 		maxPromptLength: 32000,
 		read(reader, context) {
@@ -109,6 +113,7 @@ export const MODELS: Record<ModelId, ModelSpec> = {
 		pricePerImage: (shape) => TIER_PRICE[shape.resolution ?? '1K'],
 	},
 	'gpt-image-2-vip': {
+		idPrefix: 'task_img_',
 		fields: ['model', 'prompt', 'size', 'resolution', 'quality', 'reference_images', 'image_urls', 'response_format'],
 		maxPromptLength: 32000,
 		read(reader) {
@@ -123,6 +128,7 @@ export const MODELS: Record<ModelId, ModelSpec> = {
 		pricePerImage: (shape) => TIER_PRICE[shape.resolution ?? '1K'] * QUALITY_FACTOR[shape.quality ?? 'medium'],
 	},
 	'gpt-image-1.5-official': {
+		idPrefix: 'tsk_img_',
 		fields: [
 			'model',
 			'prompt',

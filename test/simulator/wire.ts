@@ -28,7 +28,7 @@ export async function call(
 	return { status: res.status, headers: res.headers, json, text };
 }
 
-/** Polls (slower than Kie's 3/s limit) until `done` holds for the answer. */
+/** Polls (slower than 3 reads a second, the strictest gateway's limit) until `done` holds for the answer. */
 export async function pollUntil(url: string, done: (body: Json) => boolean, timeoutMs = 5000): Promise<Json> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {

@@ -219,8 +219,10 @@ export async function waitForTask(
 	const task = await poller.waitUntilDone<ImageTask>({
 		read: async (signal) => reader.judge(await client.readTask(taskId, { ...context, signal })),
 		isDone: (current) => current.state === 'succeeded' || current.state === 'failed',
+		isSuccess: (current) => current.state === 'succeeded',
 		progressOf: (current) => (current.state === 'running' ? current.progress : undefined),
-		startedAt,
+		// Tasks of one gateway and model take about as long: each success tells the others when to look.
+		cohort: `${gateway.id}:${String(ctx.getNodeParameter('model', job.itemIndex, ''))}`,
 		schedule,
 		deadline: startedAt + options.maxWaitSeconds * 1000,
 		signal: job.signal,
@@ -258,7 +260,9 @@ export async function readTaskPatiently(run: OperationRun, taskId: string, actio
 			reader.judge(await client.readTask(taskId, { itemIndex: job.itemIndex, signal, action, taskId })),
 		isDone: () => true,
 		// The first read at once, then one a second.
-		schedule: { delayBefore: (attempt) => (attempt === 0 ? 0 : interval) },
+		schedule: {
+			start: () => ({ observe: () => undefined, delay: (age) => (age === 0 ? 0 : interval), estimate: () => undefined }),
+		},
 		// One more look after the grace period, so that "not found" is said only once it has passed.
 		deadline: startedAt + run.gateway.limits.notVisibleGraceMs + interval,
 		signal: job.signal,

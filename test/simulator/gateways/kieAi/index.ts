@@ -7,8 +7,8 @@
  * - Pixel sizes: Kie states none (sizes.ts says what is used instead).
  * - Market: GPT Image 1.5 prompts, like GPT Image 2's, at most 20 000 characters; `resolution` taken in
  *   capitals only; an unknown task id answers `recordInfo is null` as on the 4o API; records read at
- *   most 3 times a second per task, as on the 4o API; `state` is `waiting` for the first twentieth of a
- *   task's life and `queuing` for the rest of its wait; `updateTime` is the last change (now while it
+ *   most 3 times a second per task, as on the 4o API; `state` is `waiting` for the first half of a
+ *   task's time in the queue and `queuing` for the second; `updateTime` is the last change (now while it
  *   runs); no `progress` unless `marketProgress`; a failed task still answers envelope code 200.
  * - `input.image_urls` is taken and ignored on every Market model (reported for image-to-image), so an
  *   image-to-image task given only `image_urls` is made from the prompt alone, and counts as a create.

@@ -97,11 +97,11 @@ export function marketRoutes(server: KieServer): Route[] {
 	const answer = (code: number, msg: string, data: unknown = null) => envelope(code, msg, data, 200, ctx.options.messageKey);
 	const blank = () => (ctx.options.blankFields === 'null' ? null : '');
 
-	/** `waiting` for the first twentieth of the task's life, `queuing` for the rest of its time in the queue. */
+	/** `waiting` for the first half of the task's time in the queue, `queuing` for the second. */
 	function stateOf(task: SimTask, now: number): string {
 		switch (task.stateAt(now)) {
 			case 'queued':
-				return now - task.createdAt < (task.doneAt - task.createdAt) / 20 ? 'waiting' : 'queuing';
+				return now < (task.createdAt + task.runningAt) / 2 ? 'waiting' : 'queuing';
 			case 'running':
 				return 'generating';
 			case 'succeeded':

@@ -87,6 +87,7 @@ describe('ToAPIs', () => {
 	it('gpt-image-2-vip: quality, 13 ratios at every tier, no auto', async () => {
 		const square4k = await create({ model: 'gpt-image-2-vip', prompt: 'x', size: '1:1', resolution: '4k', quality: 'high' });
 		expect(pixelsOf(square4k.json.id)).toBe('2880x2880');
+		expect(pixelsOf((await create({ model: 'gpt-image-2-vip', prompt: 'x', size: '3:2', resolution: '4K' })).json.id)).toBe('3520x2336');
 		const small = await create({ model: 'gpt-image-2-vip', prompt: 'x', size: '3:4', resolution: '1K', quality: 'low' });
 		expect(await firstResult((await poll(small.json.id)).url)).toMatchObject({ width: 768, height: 1024 });
 		expect((await create({ model: 'gpt-image-2-vip', prompt: 'x', size: 'auto' })).json.error.param).toBe('size');

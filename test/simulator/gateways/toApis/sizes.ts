@@ -3,7 +3,7 @@
  * gpt-image-2 page, [T-OFF] its official-channel page, [T-MZ] a working client's table ("aligned with
  * ToAPIs docs"), keys as in /work/shared/providers-gpt-image-2.md.
  */
-import type { PixelTable, Tier } from '../../pixels';
+import { BUDGET_PIXELS, type PixelTable, type Tier } from '../../pixels';
 
 /** gpt-4o-image: OpenAI's three sizes (providers.md). */
 export const GPT_4O_PIXELS: PixelTable = {
@@ -48,21 +48,8 @@ export const GPT_IMAGE_2_PIXELS: Readonly<Record<Tier, PixelTable>> = {
 		'21:9': [2688, 1152],
 		'9:21': [1152, 2688],
 	},
-	'4K': {
-		'1:1': [2880, 2880],
-		'3:2': [3520, 2336],
-		'2:3': [2336, 3520],
-		'4:3': [3312, 2480],
-		'3:4': [2480, 3312],
-		'5:4': [3216, 2576],
-		'4:5': [2576, 3216],
-		'16:9': [3840, 2160],
-		'9:16': [2160, 3840],
-		'2:1': [3840, 1920],
-		'1:2': [1920, 3840],
-		'21:9': [3840, 1648],
-		'9:21': [1648, 3840],
-	},
+	// [T-MZ]'s 4K rows are the pixel-budget rule of BUDGET_PIXELS, but for 3:2 and 2:3 (short side 2336, not 2352).
+	'4K': { ...BUDGET_PIXELS['4K'], '3:2': [3520, 2336], '2:3': [2336, 3520] },
 };
 
 /** `size: "auto"` (official channel): 1024x1024, or the first image's own size when it is an edit of one the simulator hosts. Simulator choice. */

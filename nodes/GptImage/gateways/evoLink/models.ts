@@ -119,6 +119,7 @@ export const MODELS: ModelSpec[] = [
 			meaning:
 				'EvoLink does not document which pixels are repainted (one of its guides says white); transparent pixels, as OpenAI reads them, are the safe choice',
 			maxBytes: 4 * MB,
+			marks: 'unstated',
 			needsAlpha: false,
 			singleImage: true,
 		},

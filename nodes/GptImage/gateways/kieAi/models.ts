@@ -50,6 +50,7 @@ export const MODELS: ModelSpec[] = [
 		mask: {
 			meaning: 'black pixels are repainted, white pixels are kept (the opposite of OpenAI’s convention); with more than one image Kie.ai ignores the mask',
 			maxBytes: 25 * MB,
+			marks: 'black',
 			needsAlpha: false,
 			singleImage: true,
 		},

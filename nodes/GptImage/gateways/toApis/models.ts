@@ -104,6 +104,7 @@ export const MODELS: ModelSpec[] = [
 		mask: {
 			meaning: 'fully transparent pixels are repainted, opaque pixels are kept (the OpenAI convention)',
 			maxBytes: 4 * MB,
+			marks: 'transparent',
 			needsAlpha: false,
 			singleImage: true,
 		},
@@ -158,6 +159,7 @@ export const MODELS: ModelSpec[] = [
 			meaning:
 				'fully transparent pixels (alpha 0) are repainted, opaque pixels are kept; the mask needs an alpha channel and applies to the first image',
 			maxBytes: 50 * MB,
+			marks: 'transparent',
 			needsAlpha: true,
 			singleImage: false,
 		},

@@ -146,7 +146,7 @@ test('EvoLink creates carry an Idempotency-Key', async () => {
 
 test('reference image URLs are sent in every field name the gateway docs use', async () => {
 	const urls = ['https://example.com/a.png', 'https://example.com/b.jpg'];
-	const referenceImages = { images: urls.map((url) => ({ url })) };
+	const referenceImages = { images: urls.map((url) => ({ source: 'url', url })) };
 	for (const { id } of GATEWAYS) {
 		await runNode(sim, {
 			gateway: id,

@@ -4,7 +4,7 @@ import { GATEWAYS as REGISTRY } from '../nodes/GptImage/gateways';
 import type { GatewayId } from '../nodes/GptImage/gateways';
 import { runWorkflow } from './engine/runWorkflow';
 import type { RunWorkflowOptions, RunWorkflowResult, WorkflowJson } from './engine/runWorkflow';
-import { fileOf, IMAGES_NODE_TYPE, MASK_CONVENTION } from './images';
+import { fileOf, IMAGES_NODE_TYPE, maskConvention } from './images';
 import type { FileSpec } from './images';
 import type { GatewayName, GatewaySimulator } from './simulator';
 
@@ -161,7 +161,7 @@ export const SAMPLE_URLS = {
 export function exampleOnSimulator(workflow: WorkflowJson, sim: GatewaySimulator, gateway: GatewayId): WorkflowJson {
 	const photo = sim.hostFile(fileOf({ field: 'photo', kind: 'photo', width: 1024, height: 1024 }).bytes, 'mug.png');
 	const mask = sim.hostFile(
-		fileOf({ field: 'mask', kind: 'mask', width: 1024, height: 1024, convention: MASK_CONVENTION[gateway] }).bytes,
+		fileOf({ field: 'mask', kind: 'mask', width: 1024, height: 1024, convention: maskConvention(gateway) }).bytes,
 		'mug-mask.png',
 	);
 	const retargeted = retarget(workflow, gateway);

@@ -28,8 +28,6 @@ const SIMULATOR_GATEWAY_OPTIONS: SimulatorOptions['gateways'] = {
 			pollsPerSecondPerTask: SIMULATOR_RATE_LIMITS.kiePollsPerSecondPerTask,
 		},
 	},
-	toApis: { rateLimits: { createsPerSecond: Infinity } },
-	evoLink: { rateLimits: { createsPerSecond: Infinity } },
 };
 
 export interface RunSpec {

@@ -36,7 +36,7 @@ export function maxConcurrentTasks(): number {
 
 /** The first gateway of the registry that documents no create limit. */
 export function unlimitedGateway(): GatewayId {
-	const gateway = Object.values(GATEWAYS).find((candidate) => !candidate.limits.createsPerWindow);
+	const gateway = Object.values(GATEWAYS).find((candidate) => !candidate.capabilities.createsPerWindow);
 	if (!gateway) throw new Error('every gateway has a create limit');
 	return gateway.id;
 }

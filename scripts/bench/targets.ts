@@ -4,11 +4,11 @@ import { gatewayById } from '../../nodes/GptImage/gateways';
 import type { GatewayId } from '../../test/support';
 
 export function minPollIntervalMs(gateway: GatewayId): number {
-	return gatewayById(gateway)?.limits.minPollIntervalMs ?? 0;
+	return gatewayById(gateway)?.capabilities.minPollIntervalMs ?? 0;
 }
 
 export function defaultConcurrency(gateway: GatewayId): number {
-	return gatewayById(gateway)?.limits.defaultConcurrency ?? 0;
+	return gatewayById(gateway)?.capabilities.defaultConcurrency ?? 0;
 }
 
 export interface PollInterval {
@@ -52,7 +52,7 @@ export function pollIntervalAt(latencyMs: number, minIntervalMs: number): PollIn
 
 /** Creates per window where the gateway documents a limit: the last of N creates cannot go before this. */
 export function rateLimitFloorMs(gateway: GatewayId, items: number): number {
-	const limit = gatewayById(gateway)?.limits.createsPerWindow;
+	const limit = gatewayById(gateway)?.capabilities.createsPerWindow;
 	if (!limit) return 0;
 	return (Math.ceil(items / limit.count) - 1) * limit.windowMs;
 }

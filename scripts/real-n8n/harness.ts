@@ -111,7 +111,8 @@ export interface InstalledPackage {
 
 /**
  * Installs a packed tarball into `<userFolder>/.n8n/nodes` exactly as n8n's Community Nodes
- * installer does (n8n 2.41.1 `CommunityPackagesService.downloadPackage`; 1.123.x does the same):
+ * installer does (`CommunityPackagesService.downloadPackage` in n8n 2.41.1, and in 1.123.81 with the
+ * same flags):
  * extract it into `node_modules/<name>`, delete its dev, peer and optional dependencies from its
  * package.json, run `npm install` with n8n's flags in that folder, and record it in the folder's
  * package.json. n8n's own `npm pack <name>@<version>` from the registry is replaced by our tarball,
@@ -175,6 +176,43 @@ export async function installLikeN8n(
 	return { name, version: packageJson.version, dir };
 }
 
+/** The package's name: what n8n's log lines and warning stacks name when they are about us. */
+export const PACKAGE_NAME = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string }).name;
+
+/** Timer warnings: our waits are the only timers in an execution of the examples. */
+const TIMER_WARNING = /^Timeout(Negative|Overflow)Warning$/;
+
+/**
+ * What an n8n process's output says against the node: a Node.js process warning about timers
+ * (TimeoutNegativeWarning, TimeoutOverflowWarning) or whose stack (n8n runs with
+ * --trace-warnings) passes through the package, and any log line naming the package (n8n names a
+ * package only to warn about it or to report its failure). Give it the log without its data (such
+ * as `n8n execute`'s result JSON).
+ */
+export function warningsAboutUs(output: string): string[] {
+	const lines = output.split('\n');
+	const found: string[] = [];
+	for (let index = 0; index < lines.length; index++) {
+		const line = lines[index];
+		const warning = /^\(node:\d+\) (?:\[[\w-]+\] )?(\w*Warning): /.exec(line);
+		if (warning) {
+			// The message may go on for a line or two before the stack.
+			let first = index + 1;
+			while (first < index + 4 && first < lines.length && !lines[first].startsWith('    at ')) first++;
+			const message = lines.slice(index, lines[first]?.startsWith('    at ') ? first : index + 1);
+			const stack: string[] = [];
+			index += message.length - 1;
+			while (lines[index + 1]?.startsWith('    at ')) stack.push(lines[++index]);
+			if (TIMER_WARNING.test(warning[1]) || stack.some((frame) => frame.includes(PACKAGE_NAME))) {
+				found.push([...message, ...stack.slice(0, 8)].join('\n'));
+			}
+		} else if (line.includes(PACKAGE_NAME)) {
+			found.push(line);
+		}
+	}
+	return found;
+}
+
 export class Harness {
 	readonly userFolder: string;
 	readonly logs: string;
@@ -194,6 +232,8 @@ export class Harness {
 			N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
 			// `n8n execute` prints its result through the logger: below info it prints nothing.
 			N8N_LOG_LEVEL: 'info',
+			// A process warning comes with its stack, so that warningsAboutUs can tell whose it is.
+			NODE_OPTIONS: [process.env.NODE_OPTIONS, '--trace-warnings'].filter(Boolean).join(' '),
 			N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
 			N8N_DIAGNOSTICS_ENABLED: 'false',
 			N8N_PERSONALIZATION_ENABLED: 'false',
@@ -203,6 +243,7 @@ export class Harness {
 			N8N_SECURE_COOKIE: 'false',
 			N8N_HOST: '127.0.0.1',
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			...install.release.env,
 		};
 	}
 
@@ -254,7 +295,7 @@ export class Harness {
 	}
 
 	/** Imports one credential per gateway, pointing at the simulator, under the ids the examples use. */
-	async importCredentials(): Promise<void> {
+	async importCredentials(): Promise<RunResult> {
 		const sim = this.sim!;
 		const credentials = GATEWAYS.map((g) => ({
 			id: g.credentialId,
@@ -265,14 +306,14 @@ export class Harness {
 		}));
 		const file = join(this.userFolder, 'credentials.json');
 		writeFileSync(file, JSON.stringify(credentials, null, 2));
-		await this.n8n(['import:credentials', `--input=${file}`], { logFile: join(this.logs, 'import-credentials.log') });
+		return await this.n8n(['import:credentials', `--input=${file}`], { logFile: join(this.logs, 'import-credentials.log') });
 	}
 
-	/** Imports workflows (one file, an array) and returns nothing; ids are the workflows' own. */
-	async importWorkflows(workflows: WorkflowFile[], name = 'workflows'): Promise<void> {
+	/** Imports workflows (one file, an array); ids are the workflows' own. */
+	async importWorkflows(workflows: WorkflowFile[], name = 'workflows'): Promise<RunResult> {
 		const file = join(this.userFolder, `${name}.json`);
 		writeFileSync(file, JSON.stringify(workflows, null, 2));
-		await this.n8n(['import:workflow', `--input=${file}`], { logFile: join(this.logs, `import-${name}.log`) });
+		return await this.n8n(['import:workflow', `--input=${file}`], { logFile: join(this.logs, `import-${name}.log`) });
 	}
 
 	/** Stops the simulator and removes the temp folder unless `keep` (logs, DB and binaries stay). */

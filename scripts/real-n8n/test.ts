@@ -12,7 +12,8 @@
  *
  * Exit code 0 only when every run passed.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
@@ -22,12 +23,14 @@ import {
 	GATEWAYS,
 	Harness,
 	retarget,
+	ROOT,
 	terminalGptImageNodes,
 	type Gateway,
 	type RetargetedExample,
 	type WorkflowFile,
+	warningsAboutUs,
 } from './harness';
-import { ensureN8n } from './install';
+import { ensureN8n, RELEASES, shippedVersion, type N8nInstall, type N8nRelease } from './install';
 import { seconds } from './proc';
 import { parseFileSize, pngDimensions } from './png';
 import { checkToolRun, toolNodes, viaToolExecutor } from './toolMode';
@@ -116,6 +119,12 @@ function parseRawOutput(stdout: string): RunData | undefined {
 	} catch {
 		return undefined;
 	}
+}
+
+/** What n8n printed around the result: its log lines (stdout before the run's JSON, and stderr). */
+function logOf(result: { stdout: string; stderr: string }): string {
+	const start = result.stdout.search(/^\{/m);
+	return `${start < 0 ? result.stdout : result.stdout.slice(0, start)}\n${result.stderr}`;
 }
 
 /**
@@ -241,9 +250,124 @@ function table(rows: string[][]): string {
 	return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
 }
 
+/** The cases of one run: every example (filtered by `only`) on every gateway. */
+function casesOf(only: string | undefined, release: N8nRelease): Case[] {
+	const files = exampleFiles().filter((file) => !only || file.includes(only));
+	return files.flatMap((file, index) =>
+		GATEWAYS.map((gateway): Case => {
+			const example = retarget(file, gateway, index);
+			const expectation = EXPECTATIONS[file] ?? {};
+			if (toolNodes(example.workflow).length > 0) {
+				// An agent example: its tool node(s) called by n8n's Tool Executor, no model.
+				const workflow = viaToolExecutor(example.workflow, expectation.arguments, release.toolQuery);
+				return {
+					name: `${file} (tool, via Tool Executor)`,
+					gateway,
+					workflow,
+					check: async (run) => {
+						const { problems, summary } = await checkToolRun(workflow, run.data.resultData.runData, gateway, expectation);
+						return { problems: [...runProblems(run), ...problems], summary };
+					},
+				};
+			}
+			return {
+				name: file,
+				gateway,
+				workflow: example.workflow,
+				check: async (run, userFolder) => checkExample(example, run, userFolder),
+			};
+		}),
+	);
+}
+
+/**
+ * The n8n-workflow a release ships must be one that test/hostSleep.test.ts runs the node's waits
+ * against: a devDependency alias `npm:n8n-workflow@<version>`.
+ */
+function hostSleepTested(install: N8nInstall): string[] {
+	const shipped = shippedVersion(install, 'n8n-workflow');
+	const { devDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+		devDependencies: Record<string, string>;
+	};
+	const tested = Object.values(devDependencies).includes(`npm:n8n-workflow@${shipped}`) || devDependencies['n8n-workflow'] === shipped;
+	return tested
+		? []
+		: [`n8n ${install.release.version} ships n8n-workflow ${shipped}, which test/hostSleep.test.ts does not run (add "n8n-workflow-${shipped}": "npm:n8n-workflow@${shipped}" to devDependencies and to its HOSTS)`];
+}
+
+interface ReleaseRun {
+	install: N8nInstall;
+	/** Problems outside any one case: installing, loading, importing. */
+	problems: string[];
+	outcomes: Outcome[];
+}
+
+/** Every case on one n8n release, in a fresh user folder. */
+async function runRelease(
+	release: N8nRelease,
+	options: { only?: string; keep: boolean; tarball: string },
+	time: <T>(step: string, work: () => Promise<T>) => Promise<T>,
+	log: (line: string) => void,
+): Promise<ReleaseRun> {
+	const { install, fresh } = await time(`n8n ${release.version}: install (cache check)`, () => ensureN8n(log, release));
+	log(`n8n ${release.version} on Node ${install.nodeVersion}: ${install.dir} (${fresh ? 'installed now' : 'cached'})`);
+	const harness = new Harness(install);
+	const result: ReleaseRun = { install, problems: hostSleepTested(install), outcomes: [] };
+	let broken = true;
+	try {
+		const installed = await time(`n8n ${release.version}: install like n8n's installer`, () => harness.installPackage(options.tarball));
+		log(`installed ${installed.name}@${installed.version} into ${installed.dir} (n8n-workflow and zod come from n8n)`);
+		const sim = await harness.startSimulator(1000);
+		log(`simulator ${sim.url} (tasks finish after ${sim.latencyMs} ms)`);
+		// `execute` starts a task broker for the Code node; a port of our own avoids clashes with a running n8n.
+		harness.env.N8N_RUNNERS_BROKER_PORT = String(await freePort());
+		const cases = casesOf(options.only, release);
+		const imports = await time(`n8n ${release.version}: import credentials and ${cases.length} workflows`, async () => [
+			await harness.importCredentials(),
+			await harness.importWorkflows(cases.map((c) => c.workflow)),
+		]);
+		// Every n8n command loads the installed packages: a complaint about ours shows here first.
+		for (const imported of imports) result.problems.push(...warningsAboutUs(logOf(imported)).map((w) => `n8n's output: ${w}`));
+
+		for (const test of cases) {
+			const label = `${test.name} on ${test.gateway.id}`;
+			const started = Date.now();
+			const executed = await harness.n8n(['execute', `--id=${test.workflow.id}`, '--rawOutput'], {
+				allowFailure: true,
+				timeoutMs: 180000,
+				logFile: join(harness.logs, `execute-${test.workflow.id}.log`),
+			});
+			const took = seconds(started);
+			const run = parseRawOutput(executed.stdout);
+			const warnings = warningsAboutUs(logOf(executed));
+			let outcome: Outcome;
+			if (!run) {
+				const tail = (executed.stdout + executed.stderr).trim().split('\n').slice(-8);
+				outcome = { test, ok: false, seconds: took, summary: `exit ${executed.code}, no run JSON`, problems: tail };
+			} else {
+				const { problems, summary } = await test.check(run, harness.userFolder);
+				if (executed.code !== 0) problems.unshift(`n8n execute exited with ${executed.code}`);
+				problems.push(...warnings.map((warning) => `n8n's output: ${warning}`));
+				outcome = { test, ok: problems.length === 0, seconds: took, summary, problems };
+			}
+			result.outcomes.push(outcome);
+			log(`${outcome.ok ? 'PASS' : 'FAIL'}  n8n ${release.version}: ${label} (${took.toFixed(1)} s)`);
+		}
+		broken = false;
+	} catch (error) {
+		result.problems.push(error instanceof Error ? error.message : String(error));
+	} finally {
+		const kept = options.keep || broken || result.problems.length > 0 || result.outcomes.some((o) => !o.ok);
+		await harness.stop(kept);
+		if (kept) log(`kept ${harness.userFolder} (logs/ holds every command's output)`);
+	}
+	return result;
+}
+
 async function main(): Promise<number> {
 	const args = process.argv.slice(2);
 	const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+	const n8nFilter = args.find((arg) => arg.startsWith('--n8n='))?.slice('--n8n='.length);
 	const keep = args.includes('--keep');
 	const log = (line: string) => console.log(line);
 	const timings: string[][] = [['step', 'seconds']];
@@ -255,99 +379,40 @@ async function main(): Promise<number> {
 	};
 	const startedAll = Date.now();
 
-	const { install, fresh } = await time('n8n install (cache check)', () => ensureN8n(log));
-	if (fresh) timings[timings.length - 1][0] = 'n8n install (cold)';
-	log(`n8n ${install.dir} (${fresh ? 'installed now' : 'cached'})`);
-
-	const harness = new Harness(install);
-	let broken = true;
-	const outcomes: Outcome[] = [];
+	const releases = RELEASES.filter((release) => !n8nFilter || release.version.startsWith(n8nFilter));
+	if (releases.length === 0) throw new Error(`no n8n release matches --n8n=${n8nFilter}`);
+	const runs: ReleaseRun[] = [];
+	const packDir = mkdtempSync(join(tmpdir(), 'gpt-image-pack-'));
 	try {
-		const tarball = await time('build + npm pack', () => buildAndPack(harness.userFolder, join(harness.logs, 'build.log')));
-		const installed = await time("install like n8n's installer", () => harness.installPackage(tarball));
-		log(`installed ${installed.name}@${installed.version} into ${installed.dir} (n8n-workflow and zod come from n8n)`);
-		const sim = await time('start simulator', () => harness.startSimulator(1000));
-		log(`simulator ${sim.url} (tasks finish after ${sim.latencyMs} ms)`);
-		// `execute` starts a task broker for the Code node; a port of our own avoids clashes with a running n8n.
-		harness.env.N8N_RUNNERS_BROKER_PORT = String(await freePort());
-		await time('import credentials (+ DB setup)', () => harness.importCredentials());
-
-		const files = exampleFiles().filter((file) => !only || file.includes(only));
-		const cases: Case[] = files.flatMap((file, index) =>
-			GATEWAYS.map((gateway): Case => {
-				const example = retarget(file, gateway, index);
-				const expectation = EXPECTATIONS[file] ?? {};
-				if (toolNodes(example.workflow).length > 0) {
-					// An agent example: its tool node(s) called by n8n's Tool Executor, no model.
-					const workflow = viaToolExecutor(example.workflow, expectation.arguments);
-					return {
-						name: `${file} (tool, via Tool Executor)`,
-						gateway,
-						workflow,
-						check: async (run) => {
-							const { problems, summary } = await checkToolRun(workflow, run.data.resultData.runData, gateway, expectation);
-							return { problems: [...runProblems(run), ...problems], summary };
-						},
-					};
-				}
-				return {
-					name: file,
-					gateway,
-					workflow: example.workflow,
-					check: async (run, userFolder) => checkExample(example, run, userFolder),
-				};
-			}),
-		);
-		await time(`import ${cases.length} workflows`, () => harness.importWorkflows(cases.map((c) => c.workflow)));
-
-		for (const test of cases) {
-			const label = `${test.name} on ${test.gateway.id}`;
-			const started = Date.now();
-			const result = await harness.n8n(['execute', `--id=${test.workflow.id}`, '--rawOutput'], {
-				allowFailure: true,
-				timeoutMs: 180000,
-				logFile: join(harness.logs, `execute-${test.workflow.id}.log`),
-			});
-			const took = seconds(started);
-			timings.push([`execute ${label}`, took.toFixed(1)]);
-			const run = parseRawOutput(result.stdout);
-			let outcome: Outcome;
-			if (!run) {
-				const tail = (result.stdout + result.stderr).trim().split('\n').slice(-8);
-				outcome = { test, ok: false, seconds: took, summary: `exit ${result.code}, no run JSON`, problems: tail };
-			} else {
-				const { problems, summary } = await test.check(run, harness.userFolder);
-				if (result.code !== 0) problems.unshift(`n8n execute exited with ${result.code}`);
-				outcome = { test, ok: problems.length === 0, seconds: took, summary, problems };
-			}
-			outcomes.push(outcome);
-			log(`${outcome.ok ? 'PASS' : 'FAIL'}  ${label} (${took.toFixed(1)} s)`);
-		}
-		broken = false;
+		const tarball = await time('build + npm pack', () => buildAndPack(packDir, join(packDir, 'build.log')));
+		for (const release of releases) runs.push(await runRelease(release, { only, keep, tarball }, time, log));
 	} finally {
-		const kept = keep || broken || outcomes.some((o) => !o.ok);
-		await harness.stop(kept);
-		if (kept) log(`kept ${harness.userFolder} (logs/ holds every command's output)`);
+		rmSync(packDir, { recursive: true, force: true });
 	}
 	timings.push(['total', seconds(startedAll).toFixed(1)]);
 
 	console.log('\nTimings');
 	console.log(table(timings));
-	console.log(`\nResults (real n8n ${install.dir.split('n8n-').pop()}, Node 24, simulator)`);
+	const outcomes = runs.flatMap((r) => r.outcomes.map((o) => ({ ...o, n8n: `${r.install.release.version} (Node ${r.install.nodeVersion})` })));
+	console.log('\nResults (real n8n, the simulator)');
 	console.log(
 		table([
-			['result', 'workflow', 'gateway', 'seconds', 'output'],
-			...outcomes.map((o) => [o.ok ? 'PASS' : 'FAIL', o.test.name, o.test.gateway.id, o.seconds.toFixed(1), o.summary]),
+			['result', 'n8n', 'workflow', 'gateway', 'seconds', 'output'],
+			...outcomes.map((o) => [o.ok ? 'PASS' : 'FAIL', o.n8n, o.test.name, o.test.gateway.id, o.seconds.toFixed(1), o.summary]),
 		]),
 	);
 	for (const outcome of outcomes.filter((o) => !o.ok)) {
-		console.log(`\nFAIL ${outcome.test.name} on ${outcome.test.gateway.id}:`);
-		for (const problem of outcome.problems) console.log(`  - ${problem}`);
+		console.log(`\nFAIL n8n ${outcome.n8n}: ${outcome.test.name} on ${outcome.test.gateway.id}:`);
+		for (const problem of outcome.problems) console.log(`  - ${problem.replace(/\n/g, '\n      ')}`);
+	}
+	for (const releaseRun of runs.filter((r) => r.problems.length > 0)) {
+		console.log(`\nFAIL n8n ${releaseRun.install.release.version}:`);
+		for (const problem of releaseRun.problems) console.log(`  - ${problem.replace(/\n/g, '\n      ')}`);
 	}
 	const failed = outcomes.filter((o) => !o.ok).length;
-	const passed = outcomes.length - failed;
-	console.log(`\n${passed} passed, ${failed} failed`);
-	return failed === 0 && outcomes.length > 0 ? 0 : 1;
+	const setupFailed = runs.filter((r) => r.problems.length > 0).length;
+	console.log(`\n${outcomes.length - failed} passed, ${failed} failed${setupFailed ? `, ${setupFailed} n8n release(s) with problems` : ''}`);
+	return failed === 0 && setupFailed === 0 && outcomes.length > 0 ? 0 : 1;
 }
 
 main().then(

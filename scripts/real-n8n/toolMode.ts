@@ -4,8 +4,8 @@
  * n8n turns every `usableAsTool` node into a second node type, `<type>Tool` ("GPT Image Tool"),
  * whose only output is `ai_tool`. An agent normally calls it; n8n's hidden **Tool Executor** node
  * (`@n8n/n8n-nodes-langchain.toolExecutor`, which the editor uses to run one tool node on its own)
- * can call it too: its Query is `{ "<tool name>": { <the $fromAI arguments> } }`, it calls the
- * connected tools and outputs what they returned (a JSON string). The tool name is the node's
+ * can call it too: its Query is `{ "<tool name>": { <the $fromAI arguments> } }` (n8n 1.x: just the
+ * arguments), it calls the connected tools and outputs what they returned (a JSON string). The tool name is the node's
  * name with spaces etc. as "_" ("Make Image" → "Make_Image").
  *
  * So an agent example is run as: Manual Trigger → Tool Executor ⇠ the example's own GPT Image Tool
@@ -39,10 +39,23 @@ export function toolArguments(node: WorkflowFile['nodes'][number], given: Record
 	return Object.fromEntries(keys.map((key) => [key, given[key] ?? DEFAULT_ARGUMENTS[key] ?? 'test']));
 }
 
+/**
+ * How a Tool Executor's Query gives the arguments: n8n 2.x reads each tool's under its name, n8n
+ * 1.x hands the whole Query to every tool.
+ */
+export type ToolQueryShape = 'by tool name' | 'the arguments';
+
 /** The example's tool nodes behind a Manual Trigger and a Tool Executor instead of chat + agent + model. */
-export function viaToolExecutor(workflow: WorkflowFile & { id: string }, given: Record<string, unknown> = {}): WorkflowFile & { id: string } {
+export function viaToolExecutor(
+	workflow: WorkflowFile & { id: string },
+	given: Record<string, unknown> = {},
+	shape: ToolQueryShape = 'by tool name',
+): WorkflowFile & { id: string } {
 	const tools = toolNodes(workflow);
-	const query = Object.fromEntries(tools.map((node) => [toolName(node.name), toolArguments(node, given)]));
+	const query =
+		shape === 'by tool name'
+			? Object.fromEntries(tools.map((node) => [toolName(node.name), toolArguments(node, given)]))
+			: Object.assign({}, ...tools.map((node) => toolArguments(node, given)));
 	return {
 		...workflow,
 		name: `${workflow.name} (Tool Executor, no model)`,

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 
 import { GATEWAYS } from '../../nodes/GptImage/gateways';
-import type { GatewayAdapter, GatewayId } from '../../nodes/GptImage/gateways';
+import type { GatewayId } from '../../nodes/GptImage/gateways';
 import { OPERATIONS } from '../../nodes/GptImage/actions/router';
 import { buildAndPack, freePort, Harness, NODE_TYPE, ROOT } from '../real-n8n/harness';
 import { ensureN8n } from '../real-n8n/install';
@@ -274,7 +274,7 @@ async function main(): Promise<number> {
 			);
 		}
 
-		const first: GatewayAdapter = gateways[0];
+		const first = gateways[0];
 		await walk.step(
 			`Generate on ${first.displayName} outputs a PNG image`,
 			async (shot) => {

@@ -84,6 +84,11 @@ export interface TaskRequest
 	extends Omit<TaskInit, 'createdAt' | 'runningAt' | 'doneAt' | 'profile' | 'failure' | 'resultUrls' | 'editSource' | 'editMask'> {
 	/** False when the gateway ignores the mask (e.g. one that ignores it with more than one input image). */
 	maskApplies: boolean;
+	/**
+	 * What an edit of a hosted image comes out as: 'keep' (default) its input's size, whatever the
+	 * request's width and height; 'fit' the request's size, the input scaled to it.
+	 */
+	inputSize?: 'keep' | 'fit';
 }
 
 interface ResolvedInputs {
@@ -122,7 +127,7 @@ export class SimState {
 		// Input problems come first: the gateway's worker meets them before the model runs.
 		const failure = inputs.failure ?? promptFailure(request.prompt, directives, this.options.failKeyword);
 		const resultCount = Math.min(request.n, directives.partial ?? request.n);
-		const { width, height } = inputs.size ?? request;
+		const { width, height } = request.inputSize === 'fit' ? request : (inputs.size ?? request);
 		const latencyMs = this.latencyOf(request.prompt, directives);
 		const startsAt = this.takeWorker(request.gateway, now, latencyMs);
 		const task = newTask({
@@ -143,10 +148,11 @@ export class SimState {
 			doneAt: startsAt + latencyMs,
 			profile: directives.profile ?? this.options.profile,
 			failure,
-			resultUrls: Array.from({ length: resultCount }, (_, i) => this.files.resultUrl(request.id, i)),
+			resultUrls: Array.from({ length: resultCount }, (_, i) => this.files.resultUrl(request.id, i, request.output)),
 			editSource: inputs.editSource,
 			editMask: inputs.editMask,
 			maskConvention: request.maskConvention,
+			output: request.output,
 		});
 		this.tasks.set(task.id, task);
 		this.stats.creates++;
@@ -174,7 +180,8 @@ export class SimState {
 
 	/**
 	 * Looks at the input images the way the gateway's worker would: unreachable inputs fail the task (only
-	 * with fetchInputs 'own-only'); a hosted PNG as first image makes the task an edit of it, at its size;
+	 * with fetchInputs 'own-only'); a hosted PNG as first image makes the task an edit of it (at its size, or
+	 * scaled to the requested one with inputSize 'fit');
 	 * a hosted mask must be a PNG of the same size. Foreign inputs are otherwise taken on trust and ignored.
 	 */
 	private resolveInputs(request: TaskRequest, now: number): ResolvedInputs {

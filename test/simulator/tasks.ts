@@ -1,6 +1,7 @@
 /** A simulated generation task: its inputs and a life that advances with wall-clock time, no timers. */
 import { createHash } from 'crypto';
 import type { MaskConvention } from './images';
+import type { ResultFormat } from './results';
 import type { GatewayName, ProgressProfile } from './types';
 
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -43,6 +44,8 @@ export interface TaskInit {
 	/** A mask this simulator hosts, already checked to match editSource's size. */
 	editMask?: string;
 	maskConvention: MaskConvention;
+	/** The result files' format; PNG when absent. */
+	output?: ResultFormat;
 }
 
 export interface SimTask extends Readonly<TaskInit> {
@@ -80,7 +83,7 @@ export const PROGRESS_PROFILES: readonly ProgressProfile[] = ['linear', 'none', 
  * - `linear`: x.
  * - `none`: 0 until done, as a gateway that reports no progress.
  * - `stall`: steps of 18 % every tenth, 90 % at half-time, 95 % at 0.6, then 99 % from 0.7 until
- *   done (Kie's "0.99" that lasts a third of the task).
+ *   done (a gateway's "0.99" that lasts a third of the task).
  * - `fastThenSlow`: 90 % in the first 30 % of the time, the last 10 % over the other 70 %.
  */
 export function profileProgress(profile: ProgressProfile, x: number): number {
@@ -130,46 +133,3 @@ export function parseDirectives(prompt: string): PromptDirectives {
 	}
 	return found;
 }
-
-type PixelTable = Record<string, readonly [number, number]>;
-
-/** gpt-4o-image ratios, plus the pixel sizes EvoLink also accepts. */
-export const GPT_4O_SIZES: PixelTable = {
-	'1:1': [1024, 1024],
-	'3:2': [1536, 1024],
-	'2:3': [1024, 1536],
-	'1024x1024': [1024, 1024],
-	'1536x1024': [1536, 1024],
-	'1024x1536': [1024, 1536],
-};
-
-/**
- * gpt-image-2 pixel sizes per resolution tier. 1K is gpt-4o-image's table; 2K puts 2048 on the long side,
- * 4K 3840; the short side is rounded to a multiple of 16 (3:2 at 2K = 2048x1360, 21:9 at 4K = 3840x1648).
- */
-export const GPT_IMAGE_2_SIZES: Record<'1K' | '2K' | '4K', PixelTable> = {
-	'1K': { '1:1': [1024, 1024], '3:2': [1536, 1024], '2:3': [1024, 1536] },
-	'2K': {
-		'1:1': [2048, 2048],
-		'3:2': [2048, 1360],
-		'2:3': [1360, 2048],
-		'4:3': [2048, 1536],
-		'3:4': [1536, 2048],
-		'5:4': [2048, 1632],
-		'4:5': [1632, 2048],
-		'16:9': [2048, 1152],
-		'9:16': [1152, 2048],
-		'2:1': [2048, 1024],
-		'1:2': [1024, 2048],
-		'21:9': [2048, 880],
-		'9:21': [880, 2048],
-	},
-	'4K': {
-		'16:9': [3840, 2160],
-		'9:16': [2160, 3840],
-		'2:1': [3840, 1920],
-		'1:2': [1920, 3840],
-		'21:9': [3840, 1648],
-		'9:21': [1648, 3840],
-	},
-};

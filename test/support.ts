@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
 
+import { MODEL_PARAMETER, modelsFor } from '../nodes/GptImage/actions/parameters';
 import { GATEWAYS as REGISTRY } from '../nodes/GptImage/gateways';
 import type { GatewayId } from '../nodes/GptImage/gateways';
 import { runWorkflow } from './engine/runWorkflow';
@@ -145,6 +146,22 @@ export function retarget(workflow: WorkflowJson, gateway: GatewayId): WorkflowJs
 				: node,
 		),
 	};
+}
+
+/**
+ * The gateways a workflow can run on: those that offer every model its GPT Image nodes name (an
+ * example made for one gateway's model, like ToAPIs' official channel, runs on that one only).
+ */
+export function gatewaysFor(workflow: WorkflowJson): GatewayId[] {
+	const nodes = workflow.nodes.filter((node) => node.type === NODE_TYPE || node.type === `${NODE_TYPE}Tool`);
+	return GATEWAYS.map((gateway) => gateway.id).filter((id) =>
+		nodes.every((node) => {
+			const operation = node.parameters.operation === 'edit' ? 'edit' : 'generate';
+			const model = node.parameters[MODEL_PARAMETER[operation]];
+			if (typeof model !== 'string' || model.startsWith('=')) return true;
+			return modelsFor(REGISTRY[id], operation).some((spec) => spec.id === model);
+		}),
+	);
 }
 
 /** The sample URLs the examples ship with; on the simulator they are served for real. */

@@ -17,8 +17,11 @@ const OPENAI_PIXELS = {
 /** gpt-image-2's 15 ratios [E-G2]. */
 const RATIOS_15 = ['1:1', '1:2', '2:1', '1:3', '3:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '9:21', '21:9'];
 
-/** The two sizes EvoLink's page spells out: budgets past 3840 pixels are scaled down [E-G2]. */
-const DOCUMENTED_4K: Record<string, [number, number]> = { '1:1': [2880, 2880], '2:1': [3840, 1920] };
+/**
+ * The 4K sizes EvoLink's page spells out: the 8.29 MP budget is 3840×2160 at 16:9, and budgets past
+ * 3840 pixels a side are scaled down (2:1 = 3840×1920, 1:1 = 2880×2880) [E-G2].
+ */
+const DOCUMENTED_4K: Record<string, [number, number]> = { '16:9': [3840, 2160], '1:1': [2880, 2880], '2:1': [3840, 1920] };
 
 /** Why a `WxH` size breaks EvoLink's pixel rules [E-G2], or undefined. */
 export function customSizeProblem(value: string): string | undefined {

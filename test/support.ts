@@ -50,6 +50,16 @@ export interface NodeSpec {
 
 let nodeCounter = 0;
 
+/**
+ * The tests were written for GPT-4o Image (1, 2 or 4 images in one task, on every gateway): a
+ * Generate or Edit that names no model gets it, rather than the gateway's default (GPT Image 2).
+ */
+function withModel(parameters: IDataObject): IDataObject {
+	if (parameters.operation === 'generate' && parameters.model === undefined) return { model: 'gpt-4o-image', ...parameters };
+	if (parameters.operation === 'edit' && parameters.editModel === undefined) return { editModel: 'gpt-4o-image', ...parameters };
+	return parameters;
+}
+
 function gptImageNode(spec: NodeSpec, position: [number, number]): INode {
 	const credential = credentialType(spec.gateway);
 	return {
@@ -58,7 +68,7 @@ function gptImageNode(spec: NodeSpec, position: [number, number]): INode {
 		type: NODE_TYPE,
 		typeVersion: 1,
 		position,
-		parameters: { gateway: spec.gateway, ...spec.parameters },
+		parameters: { gateway: spec.gateway, ...withModel(spec.parameters) },
 		credentials: { [credential]: { id: `cred-${credential}`, name: credential } },
 		...(spec.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};

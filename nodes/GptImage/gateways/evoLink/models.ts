@@ -111,36 +111,6 @@ const newerReferences = (): ModelSpec['references'] => ({ max: 16, maxBytes: 50 
 
 export const MODELS: ModelSpec[] = [
 	{
-		id: 'gpt-4o-image',
-		name: 'GPT-4o Image',
-		description: 'Text-to-image, image-to-image and mask edits; 1, 2 or 4 images per task',
-		family: 'images',
-		// The English API page's limit (other pages say 2000 tokens): the stricter one.
-		prompt: { maxLength: 1000 },
-		references: { max: 5, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
-		mask: {
-			meaning:
-				'EvoLink does not document which pixels are repainted (one of its guides says white); transparent pixels, as OpenAI reads them, are the safe choice',
-			maxBytes: 4 * MB,
-			marks: 'unstated',
-			needsAlpha: false,
-			singleImage: true,
-		},
-		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
-		options: [
-			{
-				key: 'size',
-				label: 'Size',
-				description: 'Aspect ratio (or pixel size) of the images',
-				kind: 'options',
-				choices: OPENAI_SIZES.map((size) => sizeChoice(size, OPENAI_PIXELS)),
-				default: '1:1',
-				placement: 'main',
-			},
-		],
-		pixels: (values) => OPENAI_PIXELS[values.size as keyof typeof OPENAI_PIXELS] as [number, number] | undefined,
-	},
-	{
 		id: 'gpt-image-2',
 		name: 'GPT Image 2',
 		description: 'Up to 4K or a custom size, quality, 1 to 10 images per task, up to 16 references',
@@ -195,6 +165,36 @@ export const MODELS: ModelSpec[] = [
 					{ value: 'high', name: 'High' },
 				],
 				default: 'auto',
+				placement: 'main',
+			},
+		],
+		pixels: (values) => OPENAI_PIXELS[values.size as keyof typeof OPENAI_PIXELS] as [number, number] | undefined,
+	},
+	{
+		id: 'gpt-4o-image',
+		name: 'GPT-4o Image',
+		description: 'Text-to-image, image-to-image and mask edits; 1, 2 or 4 images per task',
+		family: 'images',
+		// The English API page's limit (other pages say 2000 tokens): the stricter one.
+		prompt: { maxLength: 1000 },
+		references: { max: 5, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
+		mask: {
+			meaning:
+				'EvoLink does not document which pixels are repainted (one of its guides says white); transparent pixels, as OpenAI reads them, are the safe choice',
+			maxBytes: 4 * MB,
+			marks: 'unstated',
+			needsAlpha: false,
+			singleImage: true,
+		},
+		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
+		options: [
+			{
+				key: 'size',
+				label: 'Size',
+				description: 'Aspect ratio (or pixel size) of the images',
+				kind: 'options',
+				choices: OPENAI_SIZES.map((size) => sizeChoice(size, OPENAI_PIXELS)),
+				default: '1:1',
 				placement: 'main',
 			},
 		],

@@ -95,34 +95,6 @@ const gpt2References = (): ModelSpec['references'] => ({
 
 export const MODELS: ModelSpec[] = [
 	{
-		id: 'gpt-4o-image',
-		name: 'GPT-4o Image',
-		description: 'Text-to-image, image-to-image and mask edits; 1, 2 or 4 images per task',
-		family: 'images',
-		prompt: { maxLength: 1000 },
-		references: { max: 5, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
-		mask: {
-			meaning: 'fully transparent pixels are repainted, opaque pixels are kept (the OpenAI convention)',
-			maxBytes: 4 * MB,
-			marks: 'transparent',
-			needsAlpha: false,
-			singleImage: true,
-		},
-		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
-		options: [
-			{
-				key: 'size',
-				label: 'Size',
-				description: 'Aspect ratio (and pixel size) of the images',
-				kind: 'options',
-				choices: Object.keys(GPT_4O_PIXELS).map((size) => sizeChoice(size, GPT_4O_PIXELS)),
-				default: '1:1',
-				placement: 'main',
-			},
-		],
-		pixels: (values) => GPT_4O_PIXELS[String(values.size)] as [number, number] | undefined,
-	},
-	{
 		id: 'gpt-image-2',
 		name: 'GPT Image 2',
 		description: 'Up to 4K; one image per task, each billed',
@@ -195,5 +167,33 @@ export const MODELS: ModelSpec[] = [
 		],
 		check: (values) => (values.size === 'auto' ? undefined : tierProblem(OFFICIAL_TIERS, values, 'GPT Image 2 (Official Channel)', GATEWAY)),
 		pixels: (values) => (values.size === 'auto' ? undefined : tierPixels(values)),
+	},
+	{
+		id: 'gpt-4o-image',
+		name: 'GPT-4o Image',
+		description: 'Text-to-image, image-to-image and mask edits; 1, 2 or 4 images per task',
+		family: 'images',
+		prompt: { maxLength: 1000 },
+		references: { max: 5, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
+		mask: {
+			meaning: 'fully transparent pixels are repainted, opaque pixels are kept (the OpenAI convention)',
+			maxBytes: 4 * MB,
+			marks: 'transparent',
+			needsAlpha: false,
+			singleImage: true,
+		},
+		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
+		options: [
+			{
+				key: 'size',
+				label: 'Size',
+				description: 'Aspect ratio (and pixel size) of the images',
+				kind: 'options',
+				choices: Object.keys(GPT_4O_PIXELS).map((size) => sizeChoice(size, GPT_4O_PIXELS)),
+				default: '1:1',
+				placement: 'main',
+			},
+		],
+		pixels: (values) => GPT_4O_PIXELS[String(values.size)] as [number, number] | undefined,
 	},
 ];

@@ -1,3 +1,4 @@
+import { qualityOption, resolutionOption, sizeOption } from '../options';
 import { sizeChoice, sizeShape } from '../sizes';
 import type { ModelOption, ModelSpec, OptionValue } from '../types';
 import { MB } from '../wire';
@@ -62,36 +63,14 @@ function image2Options(withQuality: boolean): ModelOption[] {
 			showWhen: { size: ['custom'] },
 		},
 		{
-			key: 'resolution',
-			label: 'Resolution',
-			description: 'Pixel budget for ratio sizes (not used with Auto or a custom size)',
-			kind: 'options',
-			choices: [
-				{ value: '1K', name: '1K', description: 'About 1 megapixel' },
-				{ value: '2K', name: '2K', description: 'About 4 megapixels' },
-				{ value: '4K', name: '4K', description: '8.3 megapixels; wide sizes are scaled down (2:1 = 3840×1920, 1:1 = 2880×2880)' },
-			],
-			default: '1K',
-			placement: 'main',
+			...resolutionOption('Pixel budget for ratio sizes (not used with Auto or a custom size)', {
+				'1K': 'About 1 megapixel',
+				'2K': 'About 4 megapixels',
+				'4K': '8.3 megapixels; wide sizes are scaled down (2:1 = 3840×1920, 1:1 = 2880×2880)',
+			}),
 			showWhen: { size: ['auto', ...RATIOS_15] },
 		},
-		...(withQuality
-			? [
-					{
-						key: 'quality',
-						label: 'Quality',
-						description: 'Higher quality takes longer and costs more tokens',
-						kind: 'options',
-						choices: [
-							{ value: 'low', name: 'Low' },
-							{ value: 'medium', name: 'Medium' },
-							{ value: 'high', name: 'High' },
-						],
-						default: 'medium',
-						placement: 'main',
-					} satisfies ModelOption,
-				]
-			: []),
+		...(withQuality ? [qualityOption(['low', 'medium', 'high'], 'medium', 'Higher quality takes longer and costs more tokens')] : []),
 	];
 }
 
@@ -143,31 +122,7 @@ export const MODELS: ModelSpec[] = [
 		prompt: { maxLength: 2000 },
 		references: newerReferences(),
 		images: { perTask: 'n', max: 10 },
-		options: [
-			{
-				key: 'size',
-				label: 'Size',
-				description: 'Aspect ratio (or pixel size) of the images',
-				kind: 'options',
-				choices: OPENAI_SIZES.map((size) => sizeChoice(size, OPENAI_PIXELS)),
-				default: '1:1',
-				placement: 'main',
-			},
-			{
-				key: 'quality',
-				label: 'Quality',
-				description: 'Auto lets the model choose',
-				kind: 'options',
-				choices: [
-					{ value: 'auto', name: 'Auto' },
-					{ value: 'low', name: 'Low' },
-					{ value: 'medium', name: 'Medium' },
-					{ value: 'high', name: 'High' },
-				],
-				default: 'auto',
-				placement: 'main',
-			},
-		],
+		options: [sizeOption(OPENAI_SIZES, OPENAI_PIXELS), qualityOption(['auto', 'low', 'medium', 'high'], 'auto', 'Auto lets the model choose')],
 		pixels: (values) => OPENAI_PIXELS[values.size as keyof typeof OPENAI_PIXELS] as [number, number] | undefined,
 	},
 	{
@@ -187,17 +142,7 @@ export const MODELS: ModelSpec[] = [
 			singleImage: true,
 		},
 		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
-		options: [
-			{
-				key: 'size',
-				label: 'Size',
-				description: 'Aspect ratio (or pixel size) of the images',
-				kind: 'options',
-				choices: OPENAI_SIZES.map((size) => sizeChoice(size, OPENAI_PIXELS)),
-				default: '1:1',
-				placement: 'main',
-			},
-		],
+		options: [sizeOption(OPENAI_SIZES, OPENAI_PIXELS)],
 		pixels: (values) => OPENAI_PIXELS[values.size as keyof typeof OPENAI_PIXELS] as [number, number] | undefined,
 	},
 ];

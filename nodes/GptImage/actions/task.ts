@@ -5,7 +5,7 @@ import { DEFAULT_MAX_IMAGE_MB } from '../engine/binary';
 import { apiError } from '../engine/errors';
 import { adaptiveSchedule, fixedSchedule } from '../engine/poll';
 import type { TaskRead } from '../engine/transport';
-import { gatewayIdsWhere } from '../gateways';
+import { GATEWAYS, gatewayIdsWhere } from '../gateways';
 import type { ImageTask } from '../gateways/types';
 import { field, flag, invalidParameter, number, text } from './checkedValues';
 import type { ValueCheck } from './checkedValues';
@@ -32,8 +32,14 @@ export const MAX_WAIT_SECONDS = 7200;
  */
 const UNUSABLE_ANSWERS_GRACE_MS = 60_000;
 
-/** Images one task may bring; a gateway that lists more is not followed (the extras are reported). */
-export const MAX_IMAGES_PER_TASK = 10;
+/**
+ * Images one task may bring where the node does not know how many were asked for (Download by task
+ * ID): the most any model makes in one task. A gateway that lists more is not followed (the extras
+ * are reported).
+ */
+const MAX_IMAGES_PER_TASK = Math.max(
+	...Object.values(GATEWAYS).flatMap((gateway) => gateway.models.map((model) => (model.images.perTask === 'n' ? model.images.max : 1))),
+);
 
 export const binaryPropertyOption: INodeProperties = {
 	displayName: 'Put Output in Field',

@@ -25,7 +25,7 @@ const RATIOS_15 = ['1:1', '1:2', '2:1', '1:3', '3:1', '2:3', '3:2', '3:4', '4:3'
 const DOCUMENTED_4K: Record<string, [number, number]> = { '16:9': [3840, 2160], '1:1': [2880, 2880], '2:1': [3840, 1920] };
 
 /** Why a `WxH` size breaks EvoLink's pixel rules [E-G2], or undefined. */
-export function customSizeProblem(value: string): string | undefined {
+function customSizeProblem(value: string): string | undefined {
 	const shape = sizeShape(value.trim());
 	if (!shape || !/^\d+\s*[x×]\s*\d+$/.test(value.trim())) return `"${value}" is not a size like 1536x1024`;
 	const [width, height] = shape;

@@ -468,7 +468,8 @@ async function main(): Promise<number> {
 		await api.call('POST', `/executions/${running.id}/stop`);
 		const stoppedAt = Date.now();
 		figure('public API stop answered in', `${stoppedAt - started} ms`);
-		await new Promise((resolve) => setTimeout(resolve, 3000));
+		// Longer than the longest pause between two status reads (10 s), so a poll loop left running shows.
+		await new Promise((resolve) => setTimeout(resolve, 12_000));
 		const stopLog = await simRequests(stopFrom);
 		const late = stopLog.filter((r) => r.at > stoppedAt + 1000);
 		const lastRequest = Math.max(...stopLog.map((r) => r.at));

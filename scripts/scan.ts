@@ -88,8 +88,13 @@ async function ensureScanner(log: (line: string) => void): Promise<string> {
 /** The scanner is an ES module; this file compiles to CommonJS, whose `import()` would become `require`. */
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
-/** Builds, packs and unpacks the package as npm publishes it; returns the unpacked folder. */
+/**
+ * Builds from a clean dist/ (as the release workflow does on a fresh checkout: files an older build
+ * left behind would otherwise be packed too), packs and unpacks the package as npm publishes it;
+ * returns the unpacked folder.
+ */
 async function packed(work: string, logFile: string): Promise<string> {
+	rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 	await run('npm', ['run', 'build'], { cwd: ROOT, logFile });
 	const pack = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, logFile });
 	const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string }>;

@@ -1,7 +1,10 @@
 /**
  * The gateway simulator as a process of its own, for a real n8n to talk to:
  *
- *   node .build/scripts/simulator.js [latencyMs]
+ *   node .build/scripts/simulator.js [latencyMs] [options as JSON]
+ *
+ * e.g. `'{"gateways":{"kieAi":{"messageKey":"message"}}}'` to serve one of the documented wire variants
+ * (SimulatorOptions; also from SIM_OPTIONS). An option the simulator does not know stops it at once.
  *
  * Listens on 127.0.0.1 (free ports), prints ONE JSON line with its URLs and stays up until SIGTERM
  * or SIGINT:
@@ -10,15 +13,15 @@
  *    "requestsUrl":"http://127.0.0.1:4102/requests",
  *    "gateways":{"<id>":{"baseUrl":"…/<id>","uploadBaseUrl":"…"},…}}
  *
- * with one entry per gateway of the node's registry, by its id. SIM_API_KEY sets the key it
- * accepts. `GET <requestsUrl>?from=<n>` answers its request log from entry n on (binary bodies as
- * their length), for tests in another process.
+ * with one entry per gateway of the node's registry, by its id. `GET <requestsUrl>?from=<n>`
+ * answers its request log from entry n on (binary bodies as their length), for tests in another
+ * process.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { GATEWAYS } from '../nodes/GptImage/gateways';
-import { GatewaySimulator } from '../test/simulator';
+import { GatewaySimulator, type SimulatorOptions } from '../test/simulator';
 
 /** Bytes are logged as their count: the log is about requests, not images. */
 function withoutBytes(_key: string, value: unknown): unknown {
@@ -30,8 +33,8 @@ function withoutBytes(_key: string, value: unknown): unknown {
 
 async function main(): Promise<void> {
 	const latencyMs = Number(process.argv[2] ?? process.env.SIM_LATENCY_MS ?? 1000);
-	const apiKey = process.env.SIM_API_KEY;
-	const sim = await GatewaySimulator.start({ latencyMs, ...(apiKey ? { apiKey } : {}) });
+	const options = JSON.parse(process.argv[3] ?? process.env.SIM_OPTIONS ?? '{}') as SimulatorOptions;
+	const sim = await GatewaySimulator.start({ ...options, latencyMs });
 	const gateways = Object.fromEntries(
 		Object.values(GATEWAYS).map(({ id }) => [id, { baseUrl: sim.baseUrl(id), uploadBaseUrl: sim.uploadBaseUrl(id) }]),
 	);

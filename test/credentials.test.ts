@@ -20,9 +20,14 @@ describe.each(GATEWAYS)('$credential', ({ credential, sim: gatewayName }) => {
 		expect(sim.creates()).toHaveLength(0);
 	});
 
-	test('a wrong key fails', async () => {
+	test('a wrong key fails, because the gateway refused it', async () => {
 		const result = await testCredentials(credential, simulatorCredentials(sim, 'sk-wrong')[credential]);
 		expect(result.status).toBe('Error');
+		// The gateway was asked, with that key, and said no: not a dead server or a wrong URL.
+		const asked = sim.requestsOf('credit', gatewayName);
+		expect(asked.length).toBeGreaterThanOrEqual(1);
+		expect(asked.map((request) => request.headers.authorization)).toEqual(asked.map(() => 'Bearer sk-wrong'));
+		expect(result.message).toMatch(/not valid|Authorization failed/);
 	});
 
 	test('a Base URL with a trailing slash works', async () => {

@@ -1,5 +1,5 @@
 import { decodePng, encodePng, GatewaySimulator } from './simulator';
-import { insideRegion, MASK_CONVENTION, photoPixel } from './images';
+import { fileOf, insideRegion, MASK_CONVENTION, photoPixel } from './images';
 import type { FileSpec } from './images';
 import { FAST, GATEWAYS, runNodeWithFiles } from './support';
 
@@ -54,11 +54,16 @@ describe.each(GATEWAYS)('Edit on $id', ({ id, sim: gatewayName }) => {
 		const uploads = sim.requestsOf('upload', gatewayName);
 		expect(uploads).toHaveLength(2);
 		expect(uploads.every((upload) => upload.headers.authorization === 'Bearer sk-sim-test')).toBe(true);
-		const [create] = sim.creates(gatewayName);
-		const task = sim.getTask(create.taskId!)!;
-		expect(task.imageUrls).toHaveLength(1);
-		expect(task.imageUrls[0]).toMatch(new RegExp(`^${sim.cdnUrl}/`));
-		expect(task.maskUrl).toMatch(new RegExp(`^${sim.cdnUrl}/`));
+
+		// The node's create: the image's upload URL in the gateway's image field, the mask's in its
+		// mask field, and each URL serves exactly the bytes the node was given.
+		const body = sim.creates(gatewayName)[0].body as Record<string, unknown>;
+		const [imageField, maskField] = { toApis: ['image_urls', 'mask_url'], kieAi: ['filesUrl', 'maskUrl'], evoLink: ['image_urls', 'mask_url'] }[id];
+		const [imageUrl] = body[imageField] as string[];
+		const maskUrl = body[maskField] as string;
+		const served = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer());
+		expect(await served(imageUrl)).toEqual(fileOf(files[0]).bytes);
+		expect(await served(maskUrl)).toEqual(fileOf(files[1]).bytes);
 	});
 
 	test('Generate with two binary references and one URL sends three URLs, in order', async () => {

@@ -1,6 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { GptImage } from '../nodes/GptImage/GptImage.node';
 import { API_KEY, expectNoKey, expectNoKeyOnCdn } from './checks';
 import { runWorkflow } from './engine/runWorkflow';
 import type { RunWorkflowResult } from './engine/runWorkflow';
@@ -447,15 +446,8 @@ describe('fault matrix', () => {
 
 // ---- a stalled answer --------------------------------------------------------------------------------
 
-/** The Request Timeout option (Options → Request Timeout (Seconds)); the stall case needs it to be quick. */
-const hasRequestTimeout = new GptImage().description.properties.some(
-	(property) =>
-		property.name === 'options' &&
-		(property.options ?? []).some((option) => 'name' in option && option.name === 'requestTimeoutSeconds'),
-);
-
 describe('a poll that stalls past the request timeout', () => {
-	(hasRequestTimeout ? test.concurrent.each : test.concurrent.skip.each)(ALL)('is retried on %s', async (gateway) => {
+	test.concurrent.each(ALL)('is retried on %s', async (gateway) => {
 		await withSimulator(async (sim) => {
 			sim.inject({ kind: 'poll', response: { type: 'stall', ms: 5000 } });
 			const run = await runNode(sim, {

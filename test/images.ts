@@ -31,6 +31,8 @@ export type FileSpec =
 	/** A valid PNG header followed by padding up to `bytes`: a file too large for the gateway. */
 	| { field: string; kind: 'paddedPng'; width: number; height: number; bytes: number }
 	| { field: string; kind: 'gifHeader'; width: number; height: number }
+	/** Only a PNG signature and IHDR chunk, of any declared size (0x0 too). */
+	| { field: string; kind: 'pngHeader'; width: number; height: number }
 	| { field: string; kind: 'text' };
 
 export function photoPixel(x: number, y: number): [number, number, number, number] {
@@ -70,6 +72,15 @@ export function fileOf(spec: FileSpec): { bytes: Buffer; fileName: string; mimeT
 			bytes.writeUInt16LE(spec.width, 6);
 			bytes.writeUInt16LE(spec.height, 8);
 			return { bytes, fileName: 'anim.gif', mimeType: 'image/gif' };
+		}
+		case 'pngHeader': {
+			const bytes = Buffer.alloc(33);
+			Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]).copy(bytes);
+			bytes.write('IHDR', 12, 'latin1');
+			bytes.writeUInt32BE(spec.width, 16);
+			bytes.writeUInt32BE(spec.height, 20);
+			bytes.set([8, 6, 0, 0, 0], 24);
+			return { bytes, fileName: 'header.png', mimeType: 'image/png' };
 		}
 		case 'text':
 			return { bytes: Buffer.from('not an image at all'), fileName: 'notes.txt', mimeType: 'text/plain' };

@@ -1,5 +1,5 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { OPERATIONS, route } from './actions/router';
 import { GATEWAYS, gatewayOptions } from './gateways';
@@ -7,6 +7,24 @@ import { GATEWAYS, gatewayOptions } from './gateways';
 /** "Generate on Kie.ai" under the node on the canvas. */
 const OPERATION_NAMES = JSON.stringify(Object.fromEntries(OPERATIONS.map((op) => [op.value, op.name])));
 const GATEWAY_NAMES = JSON.stringify(Object.fromEntries(gatewayOptions.map((g) => [g.value, g.name])));
+
+const gateways = Object.values(GATEWAYS);
+
+/**
+ * n8n hides the parameter the credentials depend on (Gateway) and offers the choice only in the
+ * credential menu. These notices say, where the user looks, which gateway the node uses and how to
+ * use another.
+ */
+const gatewayNotices: INodeProperties[] = gateways.map((gateway) => ({
+	displayName: `This node is set to ${gateway.displayName}. It also works with ${gateways
+		.filter((other) => other !== gateway)
+		.map((other) => other.displayName)
+		.join(' and ')}: choose or create a credential of that gateway above, and models and options follow it.`,
+	name: 'gatewayNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { gateway: [gateway.id] } },
+}));
 
 export class GptImage implements INodeType {
 	description: INodeTypeDescription = {
@@ -21,8 +39,10 @@ export class GptImage implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: Object.values(GATEWAYS).map((gateway) => ({
+		credentials: gateways.map((gateway) => ({
 			name: gateway.credentialType,
+			// The credential menu's label for this choice.
+			displayName: gateway.displayName,
 			required: true,
 			displayOptions: { show: { gateway: [gateway.id] } },
 		})),
@@ -34,9 +54,9 @@ export class GptImage implements INodeType {
 				noDataExpression: true,
 				default: 'toApis',
 				options: gatewayOptions,
-				description:
-					'The service that runs the GPT image model for you. In the editor, choosing a credential chooses its gateway.',
+				description: 'The service that runs the GPT image model for you. In the editor, choosing a credential chooses its gateway.',
 			},
+			...gatewayNotices,
 			{
 				displayName: 'Operation',
 				name: 'operation',

@@ -1,121 +1,99 @@
 /**
- * bench/results.png: grouped bars of makespan / L, concurrent (the node as users get it) beside the
- * sequential baseline, per gateway and item count, on a log scale; a red dash marks the N=100 target.
+ * bench/results.svg, drawn by Apache ECharts (server-side SVG rendering, no DOM, no browser):
+ * left, makespan / L of the node beside the sequential baseline per gateway and item count (log
+ * scale, the N = 100 target as a red dash); right, at L = 60 s ± 30 %, per progress profile, the
+ * p95 detection lag and the polls per task beside their targets.
  */
-import { Canvas } from './canvas';
-import type { Rgb } from './canvas';
+import * as echarts from 'echarts';
 
-export interface ChartCase {
-	gatewayLabel: string;
-	items: number;
-	latencyMs: number;
-	makespanMs: number;
-	baselineMakespanMs: number | null;
+export interface MakespanBar {
+	label: string;
+	makespanOverL: number;
+	baselineOverL: number;
 	baselineExtrapolated: boolean;
-	/** The makespan target in ms, where one applies (N=100). */
-	targetMs?: number;
-	failed?: boolean;
+	/** The makespan target / L, where one applies. */
+	targetOverL?: number;
 }
 
-const BLUE: Rgb = [47, 111, 223];
-const ORANGE: Rgb = [232, 131, 58];
-const PALE_ORANGE: Rgb = [250, 222, 200];
-const RED: Rgb = [210, 40, 40];
-const GREY: Rgb = [200, 200, 200];
-const DARK: Rgb = [40, 40, 40];
-const MID: Rgb = [110, 110, 110];
-
-const WIDTH = 960;
-const HEIGHT = 520;
-const PLOT = { left: 70, right: 940, top: 60, bottom: 400 };
-
-function label(value: number): string {
-	if (value < 10) return value.toFixed(2);
-	if (value < 100) return value.toFixed(1);
-	return value.toFixed(0);
+export interface ProfileBar {
+	profile: string;
+	lagP95Seconds: number;
+	pollsPerTask: number;
+	lagTargetSeconds: number;
+	pollsTarget: number;
 }
 
-export function renderChart(cases: ChartCase[], title: string): Buffer {
-	const canvas = new Canvas(WIDTH, HEIGHT);
-	const ratios = cases.flatMap((c) => [c.makespanMs / c.latencyMs, (c.baselineMakespanMs ?? 0) / c.latencyMs]);
-	const ticks = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000];
-	const yMax = ticks.find((t) => t >= Math.max(...ratios) * 1.4) ?? 5000;
-	const yMin = 0.5;
-	const y = (ratio: number) =>
-		PLOT.bottom - ((Math.log10(Math.max(ratio, yMin)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) *
-			(PLOT.bottom - PLOT.top);
+const BLUE = '#2f6fdf';
+const ORANGE = '#e8833a';
+const GREEN = '#3a9a5b';
+const RED = '#d22828';
+/** A dash for target markers. */
+const DASH = 'path://M0 0H10V1H0Z';
 
-	canvas.text(WIDTH / 2, 14, title, DARK, 2, 'center');
-	canvas.text(WIDTH / 2, 38, 'MAKESPAN / L, LOG SCALE. LOWER IS BETTER.', MID, 1, 'center');
-
-	for (const tick of ticks.filter((t) => t <= yMax)) {
-		canvas.hLine(PLOT.left, PLOT.right, Math.round(y(tick)), GREY, tick === 1 ? 0 : 3);
-		canvas.text(PLOT.left - 8, Math.round(y(tick)) - 3, String(tick), MID, 1, 'right');
-	}
-	canvas.vLine(PLOT.left, PLOT.top, PLOT.bottom, DARK);
-	canvas.hLine(PLOT.left, PLOT.right, PLOT.bottom, DARK);
-	canvas.text(14, PLOT.top - 16, 'X L', DARK, 1);
-
-	const groupWidth = (PLOT.right - PLOT.left) / cases.length;
-	const barWidth = Math.floor(groupWidth * 0.32);
-	let previousGateway: string | undefined;
-	cases.forEach((c, index) => {
-		const left = PLOT.left + index * groupWidth;
-		if (c.gatewayLabel !== previousGateway) {
-			if (index > 0) canvas.vLine(Math.round(left), PLOT.top, PLOT.bottom + 44, MID);
-			const span = cases.filter((other) => other.gatewayLabel === c.gatewayLabel).length * groupWidth;
-			canvas.text(left + span / 2, PLOT.bottom + 30, c.gatewayLabel, DARK, 2, 'center');
-			previousGateway = c.gatewayLabel;
-		}
-		canvas.text(left + groupWidth / 2, PLOT.bottom + 10, `N=${c.items}`, DARK, 1, 'center');
-
-		const bars: Array<{ ratio: number | null; draw: (x: number, top: number, h: number) => void; failed?: boolean }> = [
+export function renderChart(makespan: MakespanBar[], profiles: ProfileBar[], title: string): string {
+	const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 1200, height: 560 });
+	const label = { show: true, position: 'top' as const, fontSize: 10, formatter: (p: { value: unknown }) => format(Number(p.value)) };
+	chart.setOption({
+		animation: false,
+		backgroundColor: '#fff',
+		title: [
+			{ text: title, left: 'center', top: 8, textStyle: { fontSize: 16 } },
+			{ text: 'makespan / L (log scale; lower is better)', left: '4%', top: 36, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+			{ text: 'L = 60 s ± 30 %, N = 10 and 100, all gateways', left: '60%', top: 36, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+		],
+		legend: { bottom: 8, itemGap: 28 },
+		grid: [
+			{ left: '5%', width: '47%', top: 96, bottom: 110 },
+			{ left: '60%', width: '34%', top: 96, bottom: 110 },
+		],
+		xAxis: [
+			{ gridIndex: 0, type: 'category', data: makespan.map((m) => m.label), axisLabel: { interval: 0, rotate: 40, fontSize: 10 } },
+			{ gridIndex: 1, type: 'category', data: profiles.map((p) => p.profile) },
+		],
+		yAxis: [
+			{ gridIndex: 0, type: 'log', min: 0.5, name: '× L' },
+			{ gridIndex: 1, type: 'value', name: 'lag p95 (s)', min: 0 },
+			{ gridIndex: 1, type: 'value', name: 'polls / task', min: 0, position: 'right', splitLine: { show: false } },
+		],
+		series: [
+			{ name: 'concurrent (default options)', type: 'bar', xAxisIndex: 0, yAxisIndex: 0, color: BLUE, label, data: makespan.map((m) => round(m.makespanOverL)) },
 			{
-				ratio: c.makespanMs / c.latencyMs,
-				failed: c.failed,
-				draw: (x, top, h) => canvas.fillRect(x, top, barWidth, h, BLUE),
+				name: 'sequential baseline (Max Concurrent Tasks 1; hatched: extrapolated)',
+				type: 'bar',
+				xAxisIndex: 0,
+				yAxisIndex: 0,
+				color: ORANGE,
+				label,
+				data: makespan.map((m) => ({
+					value: round(m.baselineOverL),
+					itemStyle: m.baselineExtrapolated ? { decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: -0.8, color: '#fff8' } } : undefined,
+				})),
 			},
 			{
-				ratio: c.baselineMakespanMs === null ? null : c.baselineMakespanMs / c.latencyMs,
-				draw: (x, top, h) => {
-					if (c.baselineExtrapolated) {
-						canvas.hatchRect(x, top, barWidth, h, ORANGE, PALE_ORANGE);
-						canvas.strokeRect(x, top, barWidth, h, ORANGE);
-					} else canvas.fillRect(x, top, barWidth, h, ORANGE);
-				},
+				name: 'target',
+				type: 'scatter',
+				xAxisIndex: 0,
+				yAxisIndex: 0,
+				color: RED,
+				symbol: DASH,
+				symbolSize: [34, 3],
+				data: makespan.map((m) => (m.targetOverL === undefined ? null : round(m.targetOverL))),
 			},
-		];
-		const pairWidth = barWidth * 2 + 4;
-		bars.forEach((bar, b) => {
-			if (bar.ratio === null) return;
-			const x = Math.round(left + (groupWidth - pairWidth) / 2 + b * (barWidth + 4));
-			const top = Math.round(y(bar.ratio));
-			bar.draw(x, top, PLOT.bottom - top);
-			canvas.text(x + barWidth / 2, top - 10, bar.failed ? 'ERR' : label(bar.ratio), bar.failed ? RED : DARK, 1, 'center');
-		});
-		if (c.targetMs !== undefined) {
-			const ty = Math.round(y(c.targetMs / c.latencyMs));
-			const x0 = left + (groupWidth - pairWidth) / 2 - 6;
-			for (const dy of [0, 1]) canvas.hLine(x0, x0 + barWidth + 12, ty + dy, RED, 4);
-		}
+			{ name: 'detection lag p95 (s)', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, color: BLUE, label, data: profiles.map((p) => round(p.lagP95Seconds)) },
+			{ name: 'polls per task', type: 'bar', xAxisIndex: 1, yAxisIndex: 2, color: GREEN, label, data: profiles.map((p) => round(p.pollsPerTask)) },
+			{ name: 'target', type: 'scatter', xAxisIndex: 1, yAxisIndex: 1, color: RED, symbol: DASH, symbolSize: [34, 3], symbolOffset: [-18, 0], data: profiles.map((p) => p.lagTargetSeconds) },
+			{ name: 'target', type: 'scatter', xAxisIndex: 1, yAxisIndex: 2, color: RED, symbol: DASH, symbolSize: [34, 3], symbolOffset: [18, 0], data: profiles.map((p) => p.pollsTarget) },
+		],
 	});
+	const svg = chart.renderToSVGString();
+	chart.dispose();
+	return svg;
+}
 
-	// Legend.
-	const legendY = PLOT.bottom + 66;
-	let x = PLOT.left;
-	const entry = (swatch: (x: number) => void, text: string) => {
-		swatch(x);
-		canvas.text(x + 20, legendY + 2, text, DARK, 1);
-		x += 20 + Canvas.textWidth(text) + 28;
-	};
-	entry((sx) => canvas.fillRect(sx, legendY, 14, 11, BLUE), 'CONCURRENT: DEFAULT OPTIONS');
-	entry((sx) => canvas.fillRect(sx, legendY, 14, 11, ORANGE), 'BASELINE: SAME NODE, MAXCONCURRENTTASKS 1');
-	entry((sx) => {
-		canvas.hatchRect(sx, legendY, 14, 11, ORANGE, PALE_ORANGE);
-		canvas.strokeRect(sx, legendY, 14, 11, ORANGE);
-	}, 'BASELINE EXTRAPOLATED FROM N=10');
-	entry((sx) => {
-		for (const dy of [5, 6]) canvas.hLine(sx, sx + 14, legendY + dy, RED, 4);
-	}, 'TARGET AT N=100');
-	return canvas.png();
+function round(value: number): number {
+	return value < 10 ? Math.round(value * 100) / 100 : value < 100 ? Math.round(value * 10) / 10 : Math.round(value);
+}
+
+function format(value: number): string {
+	return String(round(value));
 }

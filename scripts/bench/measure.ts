@@ -7,6 +7,7 @@ import { runInNewContext } from 'vm';
 
 import { runWorkflow } from '../../test/engine/runWorkflow';
 import type { ImagePayload, SimulatorOptions } from '../../test/simulator';
+import type { ProgressProfile } from '../../test/simulator/types';
 import { simName, workflowOf } from '../../test/support';
 import type { GatewayId } from '../../test/support';
 import type { LoggedRequestLite, SimulatorHost } from './simHost';
@@ -27,8 +28,6 @@ const SIMULATOR_GATEWAY_OPTIONS: SimulatorOptions['gateways'] = {
 			pollsPerSecondPerTask: SIMULATOR_RATE_LIMITS.kiePollsPerSecondPerTask,
 		},
 	},
-	toApis: { rateLimits: { createsPerSecond: Infinity } },
-	evoLink: { rateLimits: { createsPerSecond: Infinity } },
 };
 
 export interface RunSpec {
@@ -36,7 +35,15 @@ export interface RunSpec {
 	items: number;
 	latencyMs: number;
 	mode: Mode;
+	/** How the simulated tasks report progress; default linear. */
+	profile?: ProgressProfile;
+	/** Each task takes latencyMs × (1 ± jitter); default 0. */
+	jitter?: number;
 	imagePayload?: ImagePayload;
+	/** Node options on top of the mode's, e.g. a higher Max Concurrent Tasks. */
+	options?: Record<string, number>;
+	/** Which of the host's simulators (runs side by side need one each); default 'main'. */
+	sim?: string;
 	/** Sample process RSS every `ms` while the workflow runs. */
 	sampleRssEveryMs?: number;
 }
@@ -46,6 +53,8 @@ export interface RunMetrics {
 	gateway: GatewayId;
 	items: number;
 	latencyMs: number;
+	profile: ProgressProfile;
+	jitter: number;
 	/** Start of runWorkflow → its result. */
 	makespanMs: number;
 	status: string;
@@ -65,6 +74,12 @@ export interface RunMetrics {
 	/** Per task: first normally answered poll at or after doneAt, minus doneAt. */
 	detectionLagMaxMs: number | null;
 	detectionLagMeanMs: number | null;
+	detectionLagP50Ms: number | null;
+	detectionLagP95Ms: number | null;
+	/** CPU time (user + system) of this process during the run, when it ran alone; per output image. */
+	cpuMsPerImage: number | null;
+	/** Most polls of one task within any second, from 10 s after its create on. */
+	pollsPerSecondMaxAfter10s: number;
 	/** sim.stats().rateLimited: every 429 answer (HTTP 429 or Kie's envelope code 429). */
 	rateLimited: number;
 	downloads: number;
@@ -82,6 +97,8 @@ export interface RunMetrics {
 	samplePollOffsetsMs: number[];
 	/** RSS sampling, when asked for. */
 	rss?: { baselineBytes: number; peakBytes: number; samples: number; baselineArrayBuffersBytes: number; peakArrayBuffersBytes: number };
+	/** Every task's detection lag and poll count, for pooling runs (not written to results.json). */
+	raw: { lagsMs: number[]; pollCounts: number[] };
 }
 
 let forceGc: (() => void) | undefined;
@@ -110,18 +127,41 @@ function ok(request: LoggedRequestLite): boolean {
 
 const round = (value: number) => Math.round(value * 10) / 10;
 
-export async function measureRun(host: SimulatorHost, spec: RunSpec): Promise<RunMetrics> {
-	const credentials = await host.start({
-		latencyMs: spec.latencyMs,
-		gateways: SIMULATOR_GATEWAY_OPTIONS,
-		imagePayload: spec.imagePayload ?? 'sharedPattern',
-	});
+/** The value at share `p` (0..1) of the values, interpolated linearly between ranks. */
+export function percentile(values: readonly number[], p: number): number | null {
+	if (!values.length) return null;
+	const sorted = [...values].sort((a, b) => a - b);
+	const rank = (sorted.length - 1) * p;
+	const low = Math.floor(rank);
+	return Math.round(sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (rank - low));
+}
+
+/** Runs one workflow; `alone` says no other run shares the process now, so its CPU time is its own. */
+export async function measureRun(host: SimulatorHost, spec: RunSpec, alone = true): Promise<RunMetrics> {
+	const sim = spec.sim ?? 'main';
+	const profile = spec.profile ?? 'linear';
+	const jitter = spec.jitter ?? 0;
+	const credentials = await host.start(
+		{
+			latencyMs: spec.latencyMs,
+			profile,
+			jitter,
+			gateways: SIMULATOR_GATEWAY_OPTIONS,
+			imagePayload: spec.imagePayload ?? 'sharedPattern',
+		},
+		sim,
+	);
 	const gatewayName = simName(spec.gateway);
 	const workflow = workflowOf(
 		[
 			{
 				gateway: spec.gateway,
-				parameters: { operation: 'generate', prompt: '={{ $json.prompt }}', size: '1:1', options: nodeOptions(spec.mode) },
+				parameters: {
+					operation: 'generate',
+					prompt: '={{ $json.prompt }}',
+					size: '1:1',
+					options: { ...nodeOptions(spec.mode), ...spec.options },
+				},
 			},
 		],
 		prompts(spec.items),
@@ -147,25 +187,35 @@ export async function measureRun(host: SimulatorHost, spec: RunSpec): Promise<Ru
 			};
 			sampler = setInterval(sample, spec.sampleRssEveryMs);
 		}
+		const cpuBefore = process.cpuUsage();
 		const started = Date.now();
 		const run = await runWorkflow({ workflow, credentials });
 		const finished = Date.now();
+		const cpu = process.cpuUsage(cpuBefore);
 		if (sampler) {
 			clearInterval(sampler);
 			rss!.peakBytes = Math.max(rss!.peakBytes, process.memoryUsage().rss);
 		}
 
 		const output = run.output('GPT Image');
-		const sim = await host.snapshot();
-		const log = sim.requests.filter((r) => r.gateway === gatewayName);
+		const snapshot = await host.snapshot(sim);
+		const log = snapshot.requests.filter((r) => r.gateway === gatewayName);
 		const creates = log.filter((r) => r.kind === 'create');
 		const polls = log.filter((r) => r.kind === 'poll');
 		const downloads = log.filter((r) => r.kind === 'download');
-		const tasks = sim.tasks.filter((task) => task.gateway === gatewayName);
+		const tasks = snapshot.tasks.filter((task) => task.gateway === gatewayName);
 
 		const pollsByTask = new Map<string, LoggedRequestLite[]>(tasks.map((task) => [task.id, []]));
 		for (const poll of polls) if (poll.taskId) pollsByTask.get(poll.taskId)?.push(poll);
 		const pollCounts = [...pollsByTask.values()].map((list) => list.length);
+		let pollsPerSecondMax = 0;
+		for (const task of tasks) {
+			const late = (pollsByTask.get(task.id) ?? []).map((poll) => poll.at).filter((at) => at - task.createdAt >= 10_000);
+			for (let i = 0, j = 0; i < late.length; i++) {
+				while (late[i] - late[j] >= 1000) j++;
+				pollsPerSecondMax = Math.max(pollsPerSecondMax, i - j + 1);
+			}
+		}
 
 		const lags: number[] = [];
 		const detectedAt: number[] = [];
@@ -199,16 +249,19 @@ export async function measureRun(host: SimulatorHost, spec: RunSpec): Promise<Ru
 		const relative = (values: number[], pick: (...v: number[]) => number) =>
 			values.length ? pick(...values) - started : null;
 		const firstTask = tasks[0];
+		const binaries = output.filter((item) => item.binary?.data).length;
 		return {
 			mode: spec.mode,
 			gateway: spec.gateway,
 			items: spec.items,
 			latencyMs: spec.latencyMs,
+			profile,
+			jitter,
 			makespanMs: finished - started,
 			status: run.status,
 			...(run.error ? { error: run.error.message } : {}),
 			outputItems: output.length,
-			binaries: output.filter((item) => item.binary?.data).length,
+			binaries,
 			createRequests: creates.length,
 			tasksCreated: tasks.length,
 			createsPerItem: creates.length / spec.items,
@@ -219,7 +272,11 @@ export async function measureRun(host: SimulatorHost, spec: RunSpec): Promise<Ru
 			pollsRateLimited: polls.filter((r) => r.rateLimited).length,
 			detectionLagMaxMs: lags.length ? Math.max(...lags) : null,
 			detectionLagMeanMs: lags.length ? Math.round(lags.reduce((a, b) => a + b, 0) / lags.length) : null,
-			rateLimited: sim.stats.rateLimited,
+			detectionLagP50Ms: percentile(lags, 0.5),
+			detectionLagP95Ms: percentile(lags, 0.95),
+			cpuMsPerImage: alone && binaries ? round((cpu.user + cpu.system) / 1000 / binaries) : null,
+			pollsPerSecondMaxAfter10s: pollsPerSecondMax,
+			rateLimited: snapshot.stats.rateLimited,
 			downloads: downloads.length,
 			maxTasksInFlight: maxInFlight,
 			timeline: {
@@ -231,9 +288,10 @@ export async function measureRun(host: SimulatorHost, spec: RunSpec): Promise<Ru
 			},
 			samplePollOffsetsMs: firstTask ? (pollsByTask.get(firstTask.id) ?? []).map((r) => r.at - firstTask.createdAt) : [],
 			...(rss ? { rss } : {}),
+			raw: { lagsMs: lags, pollCounts },
 		};
 	} finally {
 		if (sampler) clearInterval(sampler);
-		await host.stop();
+		await host.stop(sim);
 	}
 }

@@ -12,11 +12,12 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { GatewayName, LoggedRequest, SimulatorOptions, SimulatorStats } from '../../test/simulator';
 import { GATEWAYS } from '../../test/support';
 
+/** `sim` names one of the host's simulators. */
 export type HostCommand =
-	| { type: 'start'; options: SimulatorOptions }
-	| { type: 'prerenderNoise'; width: number; height: number; index: number }
-	| { type: 'snapshot' }
-	| { type: 'stop' };
+	| { type: 'start'; sim: string; options: SimulatorOptions }
+	| { type: 'prerenderNoise'; sim: string; width: number; height: number; index: number }
+	| { type: 'snapshot'; sim: string }
+	| { type: 'stop'; sim: string };
 
 export type HostRequest = HostCommand & { id: number };
 
@@ -32,12 +33,11 @@ export type LoggedRequestLite = Pick<LoggedRequest, 'server' | 'gateway' | 'kind
 
 export interface SimSnapshot {
 	requests: LoggedRequestLite[];
-	tasks: Array<{ id: string; gateway: GatewayName; createdAt: number; doneAt: number }>;
+	tasks: Array<{ id: string; gateway: GatewayName; createdAt: number; doneAt: number; failed: boolean }>;
 	stats: SimulatorStats;
 	options: { kieCreatesPer10s: number };
 }
 
-const API_KEY = 'sk-sim-test';
 
 export class SimulatorHost {
 	private readonly worker: Worker | ChildProcess;
@@ -69,25 +69,30 @@ export class SimulatorHost {
 		});
 	}
 
-	/** Starts a fresh simulator (stopping the previous one) and returns credentials pointing at it. */
-	async start(options: SimulatorOptions): Promise<Record<string, ICredentialDataDecryptedObject>> {
-		const urls = await this.call<SimUrls>({ type: 'start', options: { ...options, apiKey: API_KEY } });
+	/**
+	 * Starts a fresh simulator named `sim` (stopping the previous one of that name) and returns
+	 * credentials pointing at it. Each name gets its own key, so that the node's per-key limits do
+	 * not couple runs that go side by side.
+	 */
+	async start(options: SimulatorOptions, sim = 'main'): Promise<Record<string, ICredentialDataDecryptedObject>> {
+		const apiKey = `sk-sim-bench-${sim}`;
+		const urls = await this.call<SimUrls>({ type: 'start', sim, options: { ...options, apiKey } });
 		return Object.fromEntries(
-			GATEWAYS.map((g) => [g.credential, { apiKey: API_KEY, baseUrl: urls.baseUrl[g.sim], uploadBaseUrl: urls.uploadBaseUrl[g.sim] }]),
+			GATEWAYS.map((g) => [g.credential, { apiKey, baseUrl: urls.baseUrl[g.sim], uploadBaseUrl: urls.uploadBaseUrl[g.sim] }]),
 		);
 	}
 
 	/** Renders (and caches, in the worker) the noise PNG of that size and index; returns its byte length. */
 	async prerenderNoise(width: number, height: number, index: number): Promise<number> {
-		return await this.call<number>({ type: 'prerenderNoise', width, height, index });
+		return await this.call<number>({ type: 'prerenderNoise', sim: '', width, height, index });
 	}
 
-	async snapshot(): Promise<SimSnapshot> {
-		return await this.call<SimSnapshot>({ type: 'snapshot' });
+	async snapshot(sim = 'main'): Promise<SimSnapshot> {
+		return await this.call<SimSnapshot>({ type: 'snapshot', sim });
 	}
 
-	async stop(): Promise<void> {
-		await this.call<null>({ type: 'stop' });
+	async stop(sim = 'main'): Promise<void> {
+		await this.call<null>({ type: 'stop', sim });
 	}
 
 	async terminate(): Promise<void> {

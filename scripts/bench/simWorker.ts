@@ -12,14 +12,16 @@ import { GATEWAYS } from '../../nodes/GptImage/gateways';
 
 const GATEWAY_NAMES: GatewayName[] = Object.values(GATEWAYS).map((gateway) => gateway.id);
 
-let sim: GatewaySimulator | undefined;
+/** Simulators by name: parallel runs each get their own (own key, own rate limits, own log). */
+const sims = new Map<string, GatewaySimulator>();
 
 async function handle(request: HostRequest): Promise<unknown> {
+	const sim = sims.get(request.sim);
 	switch (request.type) {
 		case 'start': {
 			await sim?.stop();
-			sim = await GatewaySimulator.start(request.options as SimulatorOptions);
-			const started = sim;
+			const started = await GatewaySimulator.start(request.options as SimulatorOptions);
+			sims.set(request.sim, started);
 			const urls: SimUrls = {
 				baseUrl: Object.fromEntries(GATEWAY_NAMES.map((g) => [g, started.baseUrl(g)])) as Record<GatewayName, string>,
 				uploadBaseUrl: Object.fromEntries(GATEWAY_NAMES.map((g) => [g, started.uploadBaseUrl(g)])) as Record<GatewayName, string>,
@@ -41,7 +43,7 @@ async function handle(request: HostRequest): Promise<unknown> {
 					rateLimited: r.rateLimited,
 					fault: r.fault,
 				})),
-				tasks: sim.tasks().map((t) => ({ id: t.id, gateway: t.gateway, createdAt: t.createdAt, doneAt: t.doneAt })),
+				tasks: sim.tasks().map((t) => ({ id: t.id, gateway: t.gateway, createdAt: t.createdAt, doneAt: t.doneAt, failed: t.failure !== undefined })),
 				stats: sim.stats(),
 				options: { kieCreatesPer10s: sim.options.gateways.kieAi.rateLimits.createsPer10s },
 			};
@@ -49,7 +51,7 @@ async function handle(request: HostRequest): Promise<unknown> {
 		}
 		case 'stop':
 			await sim?.stop();
-			sim = undefined;
+			sims.delete(request.sim);
 			return null;
 	}
 }

@@ -1,60 +1,68 @@
-/** The targets issue 4 judges the numbers against, and the yardsticks they need. */
+/** The targets the benchmark judges its numbers against, and the yardsticks they need. */
 import { adaptiveSchedule } from '../../nodes/GptImage/engine/poll';
 import { gatewayById } from '../../nodes/GptImage/gateways';
 import type { GatewayId } from '../../test/support';
 
 export function minPollIntervalMs(gateway: GatewayId): number {
-	return gatewayById(gateway)?.limits.minPollIntervalMs ?? 0;
+	return gatewayById(gateway)?.capabilities.minPollIntervalMs ?? 0;
 }
 
 export function defaultConcurrency(gateway: GatewayId): number {
-	return gatewayById(gateway)?.limits.defaultConcurrency ?? 0;
+	return gatewayById(gateway)?.capabilities.defaultConcurrency ?? 0;
 }
 
 export interface PollInterval {
-	/** The schedule's wait that spans the task's completion. */
+	/** The longest wait of the plain cadence that spans L, over the phases a task can have. */
 	intervalMs: number;
-	/** The plain schedule's reads: time after the create, up to the first one at or after L. */
+	/** The most reads the plain cadence makes up to and including its first at or after L. */
+	readsToL: number;
+	/** The reads of phase 0, for the printout. */
 	readsAtMs: number[];
-	/** Its waits before those reads. */
-	waitsMs: number[];
 }
 
 /**
- * "One poll interval" for a task of latency L, from the node's own adaptive schedule
- * (nodes/GptImage/engine/poll.ts), taken plain: `adaptiveSchedule(minPollIntervalMs).delayBefore(k)`
- * without a progress trend, i.e. the cadence the node falls back to when it cannot predict the end.
- * Walk its reads (k = 0, 1, …, each after the previous one's wait) to the first one at or after L;
- * the interval is the wait before that read: the gap between the last read before completion and
- * the first read after it.
+ * "One poll interval" for a task of latency L, from the node's own schedule
+ * (nodes/GptImage/engine/poll.ts) taken plain: a task alone that reports no progress. Its reads go
+ * at ticks k + phase of the plain clock; walk them for phases 0, 0.05, … 0.95 to the first read at
+ * or after L: the interval is the wait before that read (the gap between the last read before
+ * completion and the first after it), the worst over the phases.
  */
 export function pollIntervalAt(latencyMs: number, minIntervalMs: number): PollInterval {
-	const schedule = adaptiveSchedule(minIntervalMs);
-	const readsAtMs: number[] = [];
-	const waitsMs: number[] = [];
-	let at = 0;
-	for (let k = 0; k < 1000; k++) {
-		const wait = schedule.delayBefore(k);
-		at += wait;
-		readsAtMs.push(Math.round(at));
-		waitsMs.push(Math.round(wait));
-		if (at >= latencyMs) return { intervalMs: Math.round(wait), readsAtMs, waitsMs };
+	const alone = { members: 1 };
+	let intervalMs = 0;
+	let readsToL = 0;
+	let readsAtMs: number[] = [];
+	for (let phase = 0; phase < 1; phase += 0.05) {
+		const plan = adaptiveSchedule(minIntervalMs).start(phase);
+		const reads: number[] = [];
+		let age = 0;
+		let wait = 0;
+		while (age < latencyMs) {
+			wait = plan.delay(age, alone);
+			age += wait;
+			reads.push(Math.round(age));
+			plan.observe(age, undefined);
+		}
+		intervalMs = Math.max(intervalMs, Math.round(wait));
+		readsToL = Math.max(readsToL, reads.length);
+		if (phase === 0) readsAtMs = reads;
 	}
-	throw new Error('the adaptive schedule never reaches the task latency');
+	return { intervalMs, readsToL, readsAtMs };
 }
 
-/** Kie refuses the 21st create in a sliding 10 s: the last of N creates cannot go before this. */
-export function rateLimitFloorMs(gateway: GatewayId, items: number, kieCreatesPer10s: number): number {
-	if (gateway !== 'kieAi') return 0;
-	return (Math.ceil(items / kieCreatesPer10s) - 1) * 10_000;
+/** Creates per window where the gateway documents a limit: the last of N creates cannot go before this. */
+export function rateLimitFloorMs(gateway: GatewayId, items: number): number {
+	const limit = gatewayById(gateway)?.capabilities.createsPerWindow;
+	if (!limit) return 0;
+	return (Math.ceil(items / limit.count) - 1) * limit.windowMs;
 }
 
 export interface TargetCheck {
 	id: string;
 	description: string;
 	gateway?: GatewayId;
-	/** The cases the check covers, by item count, with their values. */
-	values: Array<{ items: number; value: number | null; met: boolean }>;
+	/** The cases the check covers, by label (item count, profile …), with their values. */
+	values: Array<{ items: number | string; value: number | null; met: boolean }>;
 	limit: number;
 	unit: string;
 	/** The worst value over the cases. */
@@ -64,7 +72,7 @@ export interface TargetCheck {
 
 export function check(
 	partial: Omit<TargetCheck, 'worst' | 'met' | 'values'>,
-	values: Array<{ items: number; value: number | null }>,
+	values: Array<{ items: number | string; value: number | null }>,
 	passes: (value: number) => boolean,
 	worse: (a: number, b: number) => number,
 ): TargetCheck {

@@ -1,7 +1,8 @@
 /** Everything the CDN server hosts: uploaded files and task results (rendered on first download). */
 import { createHmac, randomBytes } from 'crypto';
 import { deriveEdit, noisePng, patternSeed, renderPattern } from './images';
-import { decodePng, encodeRaster, isPng, pngSize, type DecodedPng } from './png';
+import { decodePng, isPng, pngSize, type DecodedPng } from './png';
+import { encodeResult, fitTo, resultExtension, resultMimeType, type ResultFormat } from './results';
 import type { SimTask } from './tasks';
 import type { GatewayName, ImagePayload } from './types';
 
@@ -28,10 +29,10 @@ export interface CdnLookup {
 	taskId?: string;
 }
 
-/** Kie's direct links are valid for 20 minutes. */
+/** Signed direct links are valid for 20 minutes (the one gateway that offers them says so). */
 const SIGNED_URL_SECONDS = 1200;
 
-const RESULT_PATH = /^\/(files|signed)\/(.+)_(\d+)\.png$/;
+const RESULT_PATH = /^\/(files|signed)\/(.+)_(\d+)\.(?:png|jpg)$/;
 const UPLOAD_PATH = /^\/uploads\/([^/]+)(?:\/.*)?$/;
 
 export class FileStore {
@@ -53,13 +54,13 @@ export class FileStore {
 		return upload;
 	}
 
-	resultUrl(taskId: string, index: number): string {
-		return `${this.cdnUrl}/files/${taskId}_${index}.png`;
+	resultUrl(taskId: string, index: number, format?: ResultFormat): string {
+		return `${this.cdnUrl}/files/${taskId}_${index}.${resultExtension(format)}`;
 	}
 
-	/** A Kie-style direct link: S3 query parameters with an HMAC, checked when it is fetched. */
+	/** A signed direct link: S3 query parameters with an HMAC, checked when it is fetched. */
 	signedResultUrl(taskId: string, index: number, now: number): string {
-		const path = `/signed/${taskId}_${index}.png`;
+		const path = `/signed/${taskId}_${index}.${resultExtension(this.findTask(taskId)?.output)}`;
 		const date = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
 		const query = new URLSearchParams({
 			'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
@@ -105,17 +106,19 @@ export class FileStore {
 
 	/** Pixel size of a hosted PNG, known without rendering; undefined when the file is not a PNG. */
 	imageSize(file: HostedFile): { width: number; height: number } | undefined {
-		if (file.kind === 'result') return { width: file.task.width, height: file.task.height };
+		if (file.kind === 'result') {
+			return file.task.output?.type === 'jpeg' ? undefined : { width: file.task.width, height: file.task.height };
+		}
 		return isPng(file.upload.bytes) ? pngSize(file.upload.bytes) : undefined;
 	}
 
 	contentOf(file: HostedFile): { bytes: Buffer; mimeType: string } {
 		if (file.kind === 'upload') return { bytes: file.upload.bytes, mimeType: file.upload.mimeType };
-		return { bytes: this.renderResult(file.task, file.index), mimeType: 'image/png' };
+		return { bytes: this.renderResult(file.task, file.index), mimeType: resultMimeType(file.task.output) };
 	}
 
 	private renderResult(task: SimTask, index: number): Buffer {
-		const payload = task.editSource ? 'pattern' : this.payload();
+		const payload = task.editSource || task.output?.type === 'jpeg' ? 'pattern' : this.payload();
 		// Noise is shared by every task of that pixel size (one 4 MiB buffer per index, not one per task).
 		if (payload === 'noise') return noisePng(task.width, task.height, index);
 		const shared = payload === 'sharedPattern';
@@ -125,12 +128,13 @@ export class FileStore {
 		const seed = patternSeed(shared ? `shared ${task.width}x${task.height}` : task.prompt, index);
 		const source = task.editSource ? this.decodeHosted(task.editSource) : undefined;
 		const mask = task.editMask ? this.decodeHosted(task.editMask) : undefined;
+		const fit = (image: DecodedPng) => fitTo(image, task.width, task.height);
 		const raster = source
-			? deriveEdit(source, mask, task.maskConvention, seed)
+			? deriveEdit(fit(source), mask && fit(mask), task.maskConvention, seed)
 			: renderPattern(task.width, task.height, seed);
-		const png = encodeRaster(raster);
-		this.rendered.set(key, png);
-		return png;
+		const bytes = encodeResult(raster, task.output);
+		this.rendered.set(key, bytes);
+		return bytes;
 	}
 
 	/** Decodes an input the simulator hosts; a PNG it cannot read is treated as absent (prompt-only result). */

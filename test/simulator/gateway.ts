@@ -9,7 +9,9 @@ import { GATEWAYS } from '../../nodes/GptImage/gateways';
 import type { ApiCall, SimResponse } from './http';
 import type { Mount, Route } from './mount';
 import type { SimState, TaskRequest } from './state';
+import { resultMimeType } from './results';
 import type { SimTask } from './tasks';
+import { jpegSize, pngHasAlpha, sniffImageType } from './uploads';
 import type { GatewayName, ResolvedOptions } from './types';
 
 /** Rate limits: numbers by name (Infinity = off). */
@@ -74,6 +76,32 @@ export class GatewayContext<O extends object, L extends Limits<L>> {
 	createTask(request: Omit<TaskRequest, 'gateway'>, now: number): SimTask {
 		return this.sim.createTask({ ...request, gateway: this.id }, now);
 	}
+
+	/** An input URL as the gateway would see it, when the simulator hosts it; undefined for foreign URLs. */
+	inspect(url: string, now: number): InputFile | undefined {
+		const file = this.sim.files.hostedFile(url, now);
+		if (!file) return undefined;
+		if (file.kind === 'result') {
+			const { task } = file;
+			return { mimeType: resultMimeType(task.output), width: task.width, height: task.height, hasAlpha: false };
+		}
+		const { bytes } = file.upload;
+		const mimeType = sniffImageType(bytes) ?? file.upload.mimeType;
+		const size = mimeType === 'image/png' ? this.sim.files.imageSize(file) : mimeType === 'image/jpeg' ? jpegSize(bytes) : undefined;
+		return { mimeType, bytes: bytes.length, ...size, ...(mimeType === 'image/png' && { hasAlpha: pngHasAlpha(bytes) }) };
+	}
+}
+
+/** What a gateway's worker would learn of an input image the simulator hosts. */
+export interface InputFile {
+	mimeType: string;
+	/** Byte size; unknown for results not rendered yet (never large). */
+	bytes?: number;
+	/** Pixel size, where the header tells it (PNG, JPEG, results). */
+	width?: number;
+	height?: number;
+	/** PNG only: whether it can hold transparency. */
+	hasAlpha?: boolean;
 }
 
 export interface LoadedGateway {

@@ -4,9 +4,9 @@ import { encodeRaster, type DecodedPng, type Raster } from './png';
 
 /**
  * Which mask pixels mean "repaint here":
- * - `black` (Kie): dark pixels (luma < 128), whatever their alpha.
- * - `transparent` (ToAPIs, OpenAI's convention): pixels with alpha 0.
- * - `transparentOrWhite` (EvoLink, whose API page does not say): a mask with any transparency is read the
+ * - `black`: dark pixels (luma < 128), whatever their alpha.
+ * - `transparent` (OpenAI's convention): pixels with alpha 0.
+ * - `transparentOrWhite` (for a gateway whose API page does not say): a mask with any transparency is read the
  *   OpenAI way (alpha 0 = edit); a fully opaque mask is read the way their tool doc says (white = edit).
  */
 export type MaskConvention = 'black' | 'transparent' | 'transparentOrWhite';

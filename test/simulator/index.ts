@@ -280,9 +280,10 @@ export class GatewaySimulator {
 				await this.sleep(fault.ms);
 				return send(produce());
 			case 'status': {
+				const body = typeof fault.body === 'function' ? (fault.body as (r: LoggedRequest) => unknown)(entry) : fault.body;
 				const base =
-					fault.body !== undefined
-						? { status: fault.status, body: fault.body }
+					body !== undefined
+						? { status: fault.status, body }
 						: fault.status >= 500
 							? htmlErrorPage(fault.status)
 							: routed.httpError(fault.status);
@@ -307,7 +308,36 @@ export class GatewaySimulator {
 				const location = typeof fault.location === 'function' ? fault.location(entry) : fault.location;
 				return send({ status: fault.status ?? 302, headers: { location }, body: '' });
 			}
+			case 'rewrite': {
+				const answer = produce();
+				return send({ ...answer, body: fault.map(answer.body, entry) });
+			}
+			case 'stream':
+				return await this.stream(req, res, entry, fault);
 		}
+	}
+
+	/** Writes a long body chunk by chunk (a huge file, or a trickle), stopping when the client goes away. */
+	private async stream(
+		req: IncomingMessage,
+		res: ServerResponse,
+		entry: LoggedRequest,
+		fault: Extract<FaultResponse, { type: 'stream' }>,
+	): Promise<void> {
+		const head = fault.head ?? Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+		const chunkBytes = fault.chunkBytes ?? 64 * 1024;
+		entry.status = 200;
+		res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(fault.bytes), ...fault.headers });
+		let sent = 0;
+		const filler = Buffer.alloc(chunkBytes, 0x41);
+		while (sent < fault.bytes && !this.stopped && !req.socket.destroyed) {
+			const chunk = sent === 0 ? head.subarray(0, fault.bytes) : filler.subarray(0, Math.min(chunkBytes, fault.bytes - sent));
+			sent += chunk.length;
+			const flushed = res.write(chunk);
+			if (fault.intervalMs) await this.sleep(fault.intervalMs);
+			else if (!flushed) await new Promise<void>((resolve) => res.once('drain', () => resolve()).once('close', () => resolve()));
+		}
+		res.end();
 	}
 
 	private send(req: IncomingMessage, res: ServerResponse, entry: LoggedRequest, answer: SimResponse): void {

@@ -1,13 +1,14 @@
 /** The simulator on the wire, with plain fetch: what the node will see from each gateway. */
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
 import { deflateSync } from 'zlib';
 import { crc32, decodePng, encodePng, GatewaySimulator, pngSize, type PngFilter } from './index';
 import { GATEWAYS } from '../../nodes/GptImage/gateways';
 import { renderPattern, patternSeed } from './images';
 import { encodeRaster } from './png';
+import { auth, call, download, KEY, pollUntil, sleep, uploadMultipart, type Json } from './wire';
 
-const KEY = 'sk-sim-test';
 const LATENCY = 300;
-const auth = { authorization: `Bearer ${KEY}` };
 
 let sim: GatewaySimulator;
 
@@ -19,54 +20,6 @@ beforeEach(() => {
 	sim.clearFaults();
 	sim.clearLog();
 });
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function call(
-	url: string,
-	init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; headers: Headers; json: Json; text: string }> {
-	const res = await fetch(url, {
-		method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-		headers: { ...auth, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
-		body: init.body === undefined ? undefined : JSON.stringify(init.body),
-	});
-	const text = await res.text();
-	let json: Json = {};
-	try {
-		json = JSON.parse(text) as Json;
-	} catch {
-		// HTML and malformed bodies stay in `text`
-	}
-	return { status: res.status, headers: res.headers, json, text };
-}
-
-/** Polls (slower than Kie's 3/s limit) until `done` holds for the answer. */
-async function pollUntil(url: string, done: (body: Json) => boolean, timeoutMs = 5000): Promise<Json> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const { json } = await call(url);
-		if (done(json)) return json;
-		if (Date.now() > deadline) throw new Error(`not done: ${JSON.stringify(json)}`);
-		await sleep(350);
-	}
-}
-
-async function download(url: string): Promise<{ status: number; type: string | null; length: string | null; bytes: Buffer }> {
-	const res = await fetch(url);
-	const bytes = Buffer.from(await res.arrayBuffer());
-	return { status: res.status, type: res.headers.get('content-type'), length: res.headers.get('content-length'), bytes };
-}
-
-async function uploadMultipart(url: string, png: Buffer, fields: Record<string, string> = {}) {
-	const form = new FormData();
-	form.append('file', new Blob([png], { type: 'image/png' }), 'input.png');
-	for (const [name, value] of Object.entries(fields)) form.append(name, value);
-	const res = await fetch(url, { method: 'POST', headers: auth, body: form });
-	return { status: res.status, json: (await res.json()) as Json };
-}
 
 const toapis = (path: string) => `${sim.baseUrl('toApis')}${path}`;
 const kie = (path: string) => `${sim.baseUrl('kieAi')}${path}`;
@@ -88,8 +41,9 @@ describe('PNG codec', () => {
 		}
 		const grey = decodePng(encodePng(5, 2, (x) => [x * 50, x * 50, x * 50, 255], { color: 'grey', filter: 'paeth' }));
 		expect([...grey.rgba.subarray(4, 8)]).toEqual([50, 50, 50, 255]);
-		const rgb = decodePng(encodePng(3, 3, (x, y) => [x, y, 7, 9], { color: 'rgb' }));
-		expect([...rgb.rgba.subarray(16, 20)]).toEqual([1, 1, 7, 255]);
+		// Without an alpha channel, translucent pixels are composed over white.
+		const rgb = decodePng(encodePng(3, 3, (x, y) => [x, y, 7, x === 1 ? 255 : 0], { color: 'rgb' }));
+		expect([...rgb.rgba.subarray(16, 24)]).toEqual([1, 1, 7, 255, 255, 255, 255, 255]);
 	});
 
 	it('reads palette PNGs with transparency (2-bit indexes)', () => {
@@ -221,7 +175,7 @@ describe('ToAPIs', () => {
 		expect(missing.json).toEqual({ error: { code: 404, message: 'Task not found', type: 'not_found_error' } });
 
 		const models = await call(toapis('/v1/models'));
-		expect(models.json.data.map((m: Json) => m.id)).toEqual(['gpt-4o-image', 'gpt-image-2']);
+		expect(models.json.data.map((m: Json) => m.id)).toEqual(['gpt-4o-image', 'gpt-image-2', 'gpt-image-2-vip', 'gpt-image-1.5-official']);
 		expect(sim.requestsOf('credit', 'toApis')).toHaveLength(1);
 
 		const policy = await call(toapis('/v1/images/generations'), { body: { model: 'gpt-4o-image', prompt: 'FAIL_TASK now' } });
@@ -793,6 +747,15 @@ describe('lifecycle', () => {
 		} finally {
 			sim.configure({ gateways: { kieAi: { nullRecordPolls: 0, rateLimits: { createsPer10s: 20 } } } });
 		}
+	});
+
+	it('the core names no gateway: everything of one lives in its module under gateways/', () => {
+		const names = Object.values(GATEWAYS).flatMap((g) => [g.id, g.displayName.split(/[^A-Za-z]/)[0]]);
+		const pattern = new RegExp(names.join('|'), 'i');
+		const core = readdirSync(__dirname).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'wire.ts');
+		expect(core).toContain('index.ts');
+		const named = core.filter((file) => pattern.test(readFileSync(join(__dirname, file), 'utf8')));
+		expect(named).toEqual([]);
 	});
 
 	it('stop() closes keep-alive sockets and pending stalls at once', async () => {

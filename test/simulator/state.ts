@@ -2,13 +2,25 @@
 import { FileStore } from './files';
 import type { LoadedGateway } from './gateway';
 import { RateLimiter } from './ratelimit';
-import { newTask, parseDirectives, type PromptDirectives, type SimTask, type TaskFailure, type TaskInit } from './tasks';
+import {
+	jitteredLatency,
+	newTask,
+	parseDirectives,
+	type PromptDirectives,
+	type SimTask,
+	type TaskFailure,
+	type TaskInit,
+} from './tasks';
 import type { GatewayName, ResolvedOptions, SimulatorOptions, SimulatorStats } from './types';
 
 /** The options every gateway shares; each gateway module adds its own (see gateway.ts). */
 const SHARED_DEFAULTS: Omit<ResolvedOptions, 'gateways'> = {
 	apiKey: 'sk-sim-test',
 	latencyMs: 1500,
+	jitter: 0,
+	seed: 1,
+	profile: 'linear',
+	workers: Infinity,
 	failKeyword: 'FAIL_TASK',
 	strict: true,
 	fetchInputs: 'any',
@@ -68,9 +80,15 @@ function promptFailure(prompt: string, directives: PromptDirectives, failKeyword
 }
 
 /** A validated create, in gateway-neutral terms: what the task is made from. */
-export interface TaskRequest extends Omit<TaskInit, 'createdAt' | 'doneAt' | 'failure' | 'resultUrls' | 'editSource' | 'editMask'> {
+export interface TaskRequest
+	extends Omit<TaskInit, 'createdAt' | 'runningAt' | 'doneAt' | 'profile' | 'failure' | 'resultUrls' | 'editSource' | 'editMask'> {
 	/** False when the gateway ignores the mask (e.g. one that ignores it with more than one input image). */
 	maskApplies: boolean;
+	/**
+	 * What an edit of a hosted image comes out as: 'keep' (default) its input's size, whatever the
+	 * request's width and height; 'fit' the request's size, the input scaled to it.
+	 */
+	inputSize?: 'keep' | 'fit';
 }
 
 interface ResolvedInputs {
@@ -85,6 +103,10 @@ export class SimState {
 	readonly files: FileStore;
 	readonly limiter = new RateLimiter();
 	stats: SimulatorStats = { rateLimited: 0, creates: 0, polls: 0 };
+	/** Per gateway, when each busy worker frees up (only with a finite `workers` option). */
+	private readonly busyUntil = new Map<GatewayName, number[]>();
+	/** How often each prompt was seen, so that repeated prompts get different jitter. */
+	private readonly promptCount = new Map<string, number>();
 
 	constructor(
 		public options: ResolvedOptions,
@@ -105,7 +127,9 @@ export class SimState {
 		// Input problems come first: the gateway's worker meets them before the model runs.
 		const failure = inputs.failure ?? promptFailure(request.prompt, directives, this.options.failKeyword);
 		const resultCount = Math.min(request.n, directives.partial ?? request.n);
-		const { width, height } = inputs.size ?? request;
+		const { width, height } = request.inputSize === 'fit' ? request : (inputs.size ?? request);
+		const latencyMs = this.latencyOf(request.prompt, directives);
+		const startsAt = this.takeWorker(request.gateway, now, latencyMs);
 		const task = newTask({
 			id: request.id,
 			gateway: request.gateway,
@@ -120,21 +144,44 @@ export class SimState {
 			maskUrl: request.maskUrl,
 			params: request.params,
 			createdAt: now,
-			doneAt: now + (directives.latencyMs ?? this.options.latencyMs),
+			runningAt: startsAt + latencyMs / 10,
+			doneAt: startsAt + latencyMs,
+			profile: directives.profile ?? this.options.profile,
 			failure,
-			resultUrls: Array.from({ length: resultCount }, (_, i) => this.files.resultUrl(request.id, i)),
+			resultUrls: Array.from({ length: resultCount }, (_, i) => this.files.resultUrl(request.id, i, request.output)),
 			editSource: inputs.editSource,
 			editMask: inputs.editMask,
 			maskConvention: request.maskConvention,
+			output: request.output,
 		});
 		this.tasks.set(task.id, task);
 		this.stats.creates++;
 		return task;
 	}
 
+	/** The latency of the next task with this prompt: the directive's or the option's, jittered. */
+	private latencyOf(prompt: string, directives: PromptDirectives): number {
+		const occurrence = this.promptCount.get(prompt) ?? 0;
+		this.promptCount.set(prompt, occurrence + 1);
+		const base = directives.latencyMs ?? this.options.latencyMs;
+		const jitter = directives.jitter ?? this.options.jitter;
+		return jitteredLatency(base, jitter, `${this.options.seed}\u0000${prompt}\u0000${occurrence}`);
+	}
+
+	/** When a task created now gets a worker: at once, or when the first busy one frees up. */
+	private takeWorker(gateway: GatewayName, now: number, latencyMs: number): number {
+		if (!Number.isFinite(this.options.workers)) return now;
+		const busy = (this.busyUntil.get(gateway) ?? []).filter((until) => until > now).sort((a, b) => a - b);
+		const startsAt = busy.length < this.options.workers ? now : busy.shift()!;
+		busy.push(startsAt + latencyMs);
+		this.busyUntil.set(gateway, busy);
+		return startsAt;
+	}
+
 	/**
 	 * Looks at the input images the way the gateway's worker would: unreachable inputs fail the task (only
-	 * with fetchInputs 'own-only'); a hosted PNG as first image makes the task an edit of it, at its size;
+	 * with fetchInputs 'own-only'); a hosted PNG as first image makes the task an edit of it (at its size, or
+	 * scaled to the requested one with inputSize 'fit');
 	 * a hosted mask must be a PNG of the same size. Foreign inputs are otherwise taken on trust and ignored.
 	 */
 	private resolveInputs(request: TaskRequest, now: number): ResolvedInputs {

@@ -20,6 +20,9 @@ export type RequestKind =
 
 export type ImagePayload = 'pattern' | 'sharedPattern' | 'noise';
 
+/** How a running task's progress rises; see profileProgress in tasks.ts. */
+export type ProgressProfile = 'linear' | 'none' | 'stall' | 'fastThenSlow';
+
 /**
  * Each gateway module's resolved options, by gateway id: every module adds its own entry
  * (`declare module '../../types' { interface GatewayOptionsMap { <id>: ... } }`), so the core lists none.
@@ -42,6 +45,21 @@ export interface SimulatorOptions {
 	apiKey?: string;
 	/** Create-to-completion time of a task; default 1500. A prompt directive `[[latency:ms]]` overrides it. */
 	latencyMs?: number;
+	/**
+	 * Each task takes latencyMs × (1 ± jitter), uniformly spread, the same for the same seed, prompt and
+	 * occurrence of that prompt; default 0. A prompt directive `[[jitter:0.3]]` overrides it.
+	 */
+	jitter?: number;
+	/** Seeds the jitter; default 1. */
+	seed?: number;
+	/** How running tasks report progress; default 'linear'. A prompt directive `[[profile:stall]]` overrides it. */
+	profile?: ProgressProfile;
+	/**
+	 * Tasks one gateway runs at once; a task created while all are busy waits, queued, for the first to
+	 * free up (queueing delay under load). Default Infinity. A task starts running a tenth of its latency
+	 * after it gets a worker, as before.
+	 */
+	workers?: number;
 	/** A prompt containing it fails with the gateway's content-policy failure; default 'FAIL_TASK'. */
 	failKeyword?: string;
 	/** Default true: unknown create fields or invalid values get the gateway's validation error. */
@@ -73,6 +91,10 @@ export interface SimulatorOptions {
 export interface ResolvedOptions {
 	apiKey: string;
 	latencyMs: number;
+	jitter: number;
+	seed: number;
+	profile: ProgressProfile;
+	workers: number;
 	failKeyword: string;
 	strict: boolean;
 	fetchInputs: 'any' | 'own-only';
@@ -82,8 +104,23 @@ export interface ResolvedOptions {
 }
 
 export type FaultResponse =
-	/** Answer this HTTP status instead; without a body, 5xx get an HTML error page and 4xx the gateway's JSON. */
-	| { type: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+	/**
+	 * Answer this HTTP status instead; without a body, 5xx get an HTML error page and 4xx the gateway's JSON.
+	 * A body given as a function is made from the request (e.g. a hostile gateway echoing its headers).
+	 */
+	| {
+			type: 'status';
+			status: number;
+			body?: unknown | ((request: LoggedRequest) => unknown);
+			headers?: Record<string, string>;
+	  }
+	/** Answer what the gateway would, with its JSON body passed through `map` first (a hostile twist on a real answer). */
+	| { type: 'rewrite'; map: (body: unknown, request: LoggedRequest) => unknown }
+	/**
+	 * Answer 200 with `bytes` bytes streamed in chunks of `chunkBytes` (default 64 KiB), `intervalMs` apart
+	 * (default 0), starting with `head` (default a PNG signature): a huge file, or one that trickles.
+	 */
+	| { type: 'stream'; bytes: number; chunkBytes?: number; intervalMs?: number; head?: Buffer; headers?: Record<string, string> }
 	/**
 	 * The gateway's error envelope carrying this code, for gateways that answer errors in an HTTP-200
 	 * envelope; the others answer their HTTP error of that status.

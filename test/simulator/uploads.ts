@@ -23,3 +23,27 @@ export function decodeBase64Payload(value: string): { bytes: Buffer; declaredTyp
 	if (base64 === '' || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(base64)) return undefined;
 	return { bytes: Buffer.from(base64, 'base64'), declaredType: dataUrl?.[1] };
 }
+
+/** Width and height from a JPEG's first frame header (SOFn); undefined when there is none. */
+export function jpegSize(bytes: Buffer): { width: number; height: number } | undefined {
+	let pos = 2;
+	while (pos + 9 < bytes.length && bytes[pos] === 0xff) {
+		const marker = bytes[pos + 1];
+		const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+		if (isFrame) return { height: bytes.readUInt16BE(pos + 5), width: bytes.readUInt16BE(pos + 7) };
+		pos += 2 + bytes.readUInt16BE(pos + 2);
+	}
+	return undefined;
+}
+
+/** Whether a PNG can hold transparency: an alpha channel (colour types 4 and 6) or a tRNS chunk. */
+export function pngHasAlpha(bytes: Buffer): boolean {
+	const colourType = bytes[25];
+	if (colourType === 4 || colourType === 6) return true;
+	for (let pos = 8; pos + 8 <= bytes.length; pos += 12 + bytes.readUInt32BE(pos)) {
+		const type = bytes.toString('latin1', pos + 4, pos + 8);
+		if (type === 'tRNS') return true;
+		if (type === 'IDAT' || type === 'IEND') return false;
+	}
+	return false;
+}

@@ -1,4 +1,11 @@
 /** Reading create bodies the way the gateways validate them. */
+import type { InputFile } from './gateway';
+
+/** A model's limits on each input image: bytes and types (MIME). */
+export interface InputLimits {
+	maxBytes?: number;
+	types?: readonly string[];
+}
 
 export interface Problem {
 	param: string;
@@ -41,10 +48,20 @@ export class FieldReader {
 			this.problem(name, `The '${name}' field must be a string.`);
 			return undefined;
 		}
-		if (rules.maxLength !== undefined && value.length > rules.maxLength) {
+		// Counted in code points, as the gateways that say how count ("Unicode code points").
+		if (rules.maxLength !== undefined && [...value].length > rules.maxLength) {
 			this.problem(name, `The '${name}' field must be at most ${rules.maxLength} characters.`);
 		}
 		return value;
+	}
+
+	/** An integer in [min, max]; undefined when absent or invalid. */
+	integer(name: string, min: number, max: number): number | undefined {
+		if (!this.has(name)) return undefined;
+		const value = this.body[name];
+		if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+		this.problem(name, `Invalid '${name}': ${JSON.stringify(value)}. It must be an integer from ${min} to ${max}.`);
+		return undefined;
 	}
 
 	/** One of a fixed set of values, compared after `normalize` (e.g. upper-casing). */
@@ -78,8 +95,8 @@ export class FieldReader {
 		return value;
 	}
 
-	/** A list of http(s) URLs. Base64 or data: URLs get `notUrlCode` (where a gateway names them specifically). */
-	urlList(name: string, max: number, notUrlCode?: string): string[] {
+	/** A list of at most `max` http(s) URLs; its problems carry `code` where a gateway names them specifically. */
+	urlList(name: string, max: number, code?: string): string[] {
 		if (!this.has(name)) return [];
 		const value = this.body[name];
 		if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
@@ -89,12 +106,30 @@ export class FieldReader {
 		const urls = value as string[];
 		const bad = urls.find((u) => !isHttpUrl(u));
 		if (bad !== undefined) {
-			this.problem(name, `'${name}' accepts only public http(s) URLs; upload local files or base64 first.`, notUrlCode);
+			this.problem(name, `'${name}' accepts only public http(s) URLs; upload local files or base64 first.`, code);
 		}
-		if (urls.length > max) this.problem(name, `'${name}' accepts at most ${max} images, got ${urls.length}.`);
+		if (urls.length > max) this.problem(name, `'${name}' accepts at most ${max} images, got ${urls.length}.`, code);
 		return urls.filter(isHttpUrl).slice(0, max);
 	}
+
+	/**
+	 * Refuses input images that break the model's limits, where the simulator hosts them and so can look;
+	 * foreign URLs are taken on trust.
+	 */
+	inputs(name: string, files: ReadonlyArray<InputFile | undefined>, limits: InputLimits, code?: string): void {
+		for (const file of files) {
+			if (!file) continue;
+			if (limits.types && !limits.types.includes(file.mimeType)) {
+				this.problem(name, `'${name}' has a ${file.mimeType} image; allowed: ${limits.types.join(', ')}.`, code);
+			} else if (limits.maxBytes !== undefined && (file.bytes ?? 0) > limits.maxBytes) {
+				this.problem(name, `'${name}' has an image over ${limits.maxBytes / MB} MB.`, code);
+			}
+		}
+	}
 }
+
+/** Megabytes as the gateways count them. */
+export const MB = 1024 * 1024;
 
 export function isHttpUrl(value: string): boolean {
 	try {

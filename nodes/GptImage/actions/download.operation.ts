@@ -2,7 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { isHttpUrl, schemeOf } from '../engine/hosts';
-import type { GatewayAdapter } from '../gateways/types';
+import type { Gateway } from '../gateways/types';
 import { collection, field, flag, invalidParameter, oneOf, parameter, text } from './checkedValues';
 import { readTaskId, taskIdProperty } from './getStatus.operation';
 import {
@@ -69,7 +69,7 @@ interface PreparedDownload {
 	downloadImages: boolean;
 }
 
-function readSource(ctx: IExecuteFunctions, gateway: GatewayAdapter, itemIndex: number): DownloadSource {
+function readSource(ctx: IExecuteFunctions, gateway: Gateway, itemIndex: number): DownloadSource {
 	const check = { ctx, itemIndex, gatewayName: gateway.displayName };
 	if (parameter(check, 'source', 'Source', oneOf(['task', 'url']), 'task') === 'task') {
 		return { kind: 'task', taskId: readTaskId(ctx, gateway, itemIndex) };

@@ -1,35 +1,23 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { GATEWAYS } from '../gateways';
-import { createAndCollect, prepareTask, readCommonRequest, taskOptionsProperty } from './create';
+import { createAndCollect, prepareTask, promptProperties, taskOptionsProperty } from './create';
 import type { PreparedTask } from './create';
-import { imageSourceOptions, readImageInput } from './inputs';
-import { modelAndSizeProperties, promptProperties } from './parameters';
+import { readImageInput } from './inputs';
+import { IMAGE_SOURCES, maskNotices, modelProperties } from './parameters';
 import type { Operation } from './types';
 
 const show = { operation: ['edit'] };
 
-/** The mask means something else on each gateway: its Source parameter says what, per gateway. */
-const maskSourceProperties: INodeProperties[] = Object.values(GATEWAYS).map((gateway) => ({
-	displayName: 'Mask',
-	name: 'maskSource',
-	type: 'options',
-	default: 'binary',
-	options: imageSourceOptions,
-	description: `Which part of the image to change. On ${gateway.displayName}: ${gateway.rules.maskConvention}.`,
-	displayOptions: { show: { ...show, gateway: [gateway.id] } },
-}));
-
 const properties: INodeProperties[] = [
-	...modelAndSizeProperties(['edit'], (model) => model.supportsMask),
+	...modelProperties('edit'),
 	...promptProperties('edit'),
 	{
 		displayName: 'Image',
 		name: 'imageSource',
 		type: 'options',
 		default: 'binary',
-		options: imageSourceOptions,
-		description: 'The image to edit: JPEG, PNG or WebP, at most 10 MB',
+		options: IMAGE_SOURCES,
+		description: 'The image to edit: JPEG, PNG or WebP',
 		displayOptions: { show },
 	},
 	{
@@ -49,7 +37,17 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. https://example.com/product.png',
 		displayOptions: { show: { ...show, imageSource: ['url'] } },
 	},
-	...maskSourceProperties,
+	// What the mask's pixels mean differs per gateway and model: a notice says it above the Mask.
+	...maskNotices(),
+	{
+		displayName: 'Mask',
+		name: 'maskSource',
+		type: 'options',
+		default: 'binary',
+		options: IMAGE_SOURCES,
+		description: 'Which part of the image to change: a PNG of the same width and height (see the notice above for what its pixels mean)',
+		displayOptions: { show },
+	},
 	{
 		displayName: 'Mask Binary Field',
 		name: 'maskBinaryPropertyName',
@@ -91,8 +89,7 @@ export const edit: Operation<PreparedTask> = {
 			property: get('maskBinaryPropertyName', 'mask'),
 			parameter: 'Mask',
 		});
-		const draft = { ...readCommonRequest(ctx, gateway, itemIndex), references: [image], mask };
-		return prepareTask(ctx, gateway, itemIndex, draft, { references: 'Image' });
+		return prepareTask(ctx, gateway, itemIndex, 'edit', { references: [image], mask }, { references: 'Image' });
 	},
 	async execute(run, prepared) {
 		return await createAndCollect(run, prepared);

@@ -1,62 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { collection, invalidParameter } from './checkedValues';
-import { createAndCollect, prepareTask, readCommonRequest, taskOptionsProperty } from './create';
+import { createAndCollect, prepareTask, promptProperties, taskOptionsProperty } from './create';
 import type { PreparedTask } from './create';
-import { imageSourceOptions, readImageInput } from './inputs';
-import { modelAndSizeProperties, promptProperties } from './parameters';
+import { readImageInput } from './inputs';
+import { modelProperties } from './parameters';
 import type { Operation } from './types';
 
-const show = { operation: ['generate'] };
-
 const properties: INodeProperties[] = [
-	...modelAndSizeProperties(['generate']),
+	...modelProperties('generate'),
 	...promptProperties('generate'),
-	{
-		displayName: 'Reference Images',
-		name: 'referenceImages',
-		type: 'fixedCollection',
-		default: {},
-		placeholder: 'Add Reference Image',
-		typeOptions: { multipleValues: true, maxAllowedFields: 5 },
-		description:
-			'Up to 5 images to guide the result (image-to-image): binary fields of the input item (uploaded to the gateway first) or public URLs, mixed as you like',
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Image',
-				name: 'images',
-				values: [
-					{
-						displayName: 'Source',
-						name: 'source',
-						type: 'options',
-						default: 'url',
-						options: imageSourceOptions,
-					},
-					{
-						displayName: 'Image URL',
-						name: 'url',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. https://example.com/product.png',
-						description: 'Public http(s) URL of a JPEG, PNG or WebP image, at most 10 MB',
-						displayOptions: { show: { source: ['url'] } },
-					},
-					{
-						displayName: 'Input Binary Field',
-						name: 'binaryPropertyName',
-						type: 'string',
-						default: 'data',
-						placeholder: 'e.g. data',
-						hint: 'The name of the input binary field containing the image',
-						description: 'A JPEG, PNG or WebP image, at most 10 MB',
-						displayOptions: { show: { source: ['binary'] } },
-					},
-				],
-			},
-		],
-	},
 	taskOptionsProperty('generate'),
 ];
 
@@ -81,14 +34,14 @@ export const generate: Operation<PreparedTask> = {
 		for (const entry of given as ReferenceEntry[]) {
 			references.push(
 				await readImageInput(check, {
-					source: entry?.source ?? 'url',
+					source: entry?.source ?? 'binary',
 					url: entry?.url,
 					property: entry?.binaryPropertyName,
 					parameter: 'Reference Images',
 				}),
 			);
 		}
-		return prepareTask(ctx, gateway, itemIndex, { ...readCommonRequest(ctx, gateway, itemIndex), references });
+		return prepareTask(ctx, gateway, itemIndex, 'generate', { references });
 	},
 	async execute(run, prepared) {
 		return await createAndCollect(run, prepared);

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { isUsableTaskId } from '../engine/transport';
-import type { GatewayAdapter } from '../gateways/types';
+import type { Gateway } from '../gateways/types';
 import { invalidParameter, parameter, text } from './checkedValues';
 import { readTaskPatiently, taskSummary } from './task';
 import type { Operation } from './types';
@@ -19,7 +19,7 @@ export const taskIdProperty = (operation: string): INodeProperties => ({
 });
 
 /** The item's Task ID: refused when empty, or when it is not an id this node will put in a URL. */
-export function readTaskId(ctx: IExecuteFunctions, gateway: GatewayAdapter, itemIndex: number): string {
+export function readTaskId(ctx: IExecuteFunctions, gateway: Gateway, itemIndex: number): string {
 	const check = { ctx, itemIndex, gatewayName: gateway.displayName };
 	const taskId = parameter(check, 'taskId', 'Task ID', text(), '').trim();
 	if (!taskId) {

@@ -1,5 +1,3 @@
-import type { INodePropertyOptions } from 'n8n-workflow';
-
 import { inspectBinary, uploadImage } from '../engine/upload';
 import { invalidParameter, oneOf, text } from './checkedValues';
 import type { ValueCheck } from './checkedValues';
@@ -7,11 +5,6 @@ import type { OperationRun } from './types';
 import type { ImageInput } from './validate';
 
 /** Input images as the user gives them: a binary field of the input item, or a URL. */
-
-export const imageSourceOptions: INodePropertyOptions[] = [
-	{ name: 'Binary Field', value: 'binary', description: 'An image from an earlier node (uploaded to the gateway first)' },
-	{ name: 'URL', value: 'url', description: 'A public http(s) URL the gateway can fetch' },
-];
 
 /** An input image as given (checked for type: an expression may give anything), not yet validated. */
 export async function readImageInput(

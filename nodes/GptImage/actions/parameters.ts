@@ -1,159 +1,259 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { GATEWAYS } from '../gateways';
-import { oneOf, parameter, text } from './checkedValues';
-import type { ValueCheck } from './checkedValues';
-import type { GatewayAdapter, ModelSpec } from '../gateways/types';
+import type { Gateway, ModelOption, ModelSpec, OptionValue } from '../gateways/types';
+import { collection, field, flag, invalidParameter, number, oneOf, parameter, text } from './checkedValues';
+import type { ValueCheck, ValueRule } from './checkedValues';
 
 /**
- * Model, Size, Resolution and Number of Images, built from the adapters so that each gateway and
- * model offers exactly the values it accepts, and a new gateway brings its own.
+ * The parameters that follow the model: Model itself, its options (size, resolution, quality …),
+ * Number of Images and Reference Images, built from each gateway's model specs so that every model
+ * offers exactly what it takes, and a new gateway or model brings its own.
+ *
+ * Defaults are written as a call (`first(…)`), never as an index expression: n8n's package scanner
+ * reads a computed `default` only in that form.
  */
 
-const RESOLUTION_HINT: Record<string, string> = {
-	'1K': '1K (e.g. 1024x1024)',
-	'2K': '2K (e.g. 2048x1152 at 16:9)',
-	'4K': '4K (e.g. 3840x2160 at 16:9)',
-};
+export type ModelOperation = 'generate' | 'edit';
 
-/**
- * The first entry of a list: each parameter here defaults to its first option. Written as a call on
- * purpose: n8n's package scanner (node-param-default-missing, eslint-plugin-n8n-nodes-base 1.16)
- * accepts a `default:` that is a literal, template, object, array, identifier or call, and reports
- * an index or member expression (`sizes[0]`, `models[0].value`) as a missing default.
- */
-function first<T>(list: readonly T[]): T {
-	return list[0];
+/** The Model parameter's name per operation: Edit offers other models, so its choice is its own. */
+export const MODEL_PARAMETER: Record<ModelOperation, string> = { generate: 'model', edit: 'editModel' };
+
+function first<T>(values: readonly T[]): T {
+	return values[0];
 }
 
-function sizeOption(size: string) {
-	return { name: size, value: size };
+/** The models of a gateway an operation offers: Edit only those that take a mask. */
+export function modelsFor(gateway: Gateway, operation: ModelOperation): ModelSpec[] {
+	return operation === 'edit' ? gateway.models.filter((model) => model.mask) : gateway.models;
 }
 
-function modelProperties(gateway: GatewayAdapter, operations: string[], models: ModelSpec[]): INodeProperties[] {
-	const show = { operation: operations, gateway: [gateway.id] };
-	const properties: INodeProperties[] = [
-		{
-			displayName: 'Model',
-			name: 'model',
-			type: 'options',
-			default: first(models.map((model) => model.value)),
-			options: models.map((model) => ({
-				name: model.name,
-				value: model.value,
-				description: model.description,
-			})),
-			displayOptions: { show },
-		},
-	];
+/** Groups models whose `key(model)` is the same, so that identical parameters are shown once for all of them. */
+function groupBy<T>(models: ModelSpec[], key: (model: ModelSpec) => T | undefined): Array<{ value: T; ids: string[] }> {
+	const groups = new Map<string, { value: T; ids: string[] }>();
 	for (const model of models) {
-		properties.push(...sizeProperties(gateway, model, operations));
-		if (model.counts.length > 1) {
+		const value = key(model);
+		if (value === undefined) continue;
+		const id = JSON.stringify(value);
+		const group = groups.get(id) ?? { value, ids: [] };
+		group.ids.push(model.id);
+		groups.set(id, group);
+	}
+	return [...groups.values()];
+}
+
+type Show = Record<string, Array<string | number | boolean>>;
+
+function optionProperty(option: ModelOption, show: Show, nested: boolean): INodeProperties {
+	// Inside the Options collection, the node's own parameters are addressed with a leading slash.
+	const root = (name: string) => (nested ? `/${name}` : name);
+	const displayShow = Object.fromEntries(Object.entries(show).map(([name, values]) => [root(name), values]));
+	const property: INodeProperties = {
+		displayName: option.label,
+		name: option.key,
+		type: option.kind,
+		default: option.default,
+		description: option.description,
+		displayOptions: { show: { ...displayShow, ...option.showWhen } },
+	};
+	if (option.choices) property.options = option.choices.map((choice) => ({ ...choice }));
+	if (option.kind === 'number') property.typeOptions = { minValue: option.min, maxValue: option.max };
+	if (option.placeholder) property.placeholder = option.placeholder;
+	if (option.hint) property.hint = option.hint;
+	return property;
+}
+
+function countDescription(images: ModelSpec['images']): string {
+	const counts = images.choices ? images.choices.join(', ').replace(/, (\d+)$/, ' or $1') : `1 to ${images.max}`;
+	return images.perTask === 'one'
+		? `${counts}. This model makes one image per task: each image is a task of its own, and each is billed.`
+		: `${counts}. Each image becomes an output item, and each is billed.`;
+}
+
+function referenceProperty(references: ModelSpec['references'], show: Show): INodeProperties {
+	const formats = references.formats.map((format) => format.toUpperCase()).join(', ');
+	const megabytes = Math.round(references.maxBytes / (1024 * 1024));
+	return {
+		displayName: 'Reference Images',
+		name: 'referenceImages',
+		type: 'fixedCollection',
+		default: {},
+		placeholder: 'Add Reference Image',
+		typeOptions: { multipleValues: true, maxAllowedFields: references.max },
+		description: `Up to ${references.max} images to guide the result (image-to-image): binary fields of the input item (uploaded to the gateway first) or public URLs, mixed as you like. ${formats}, at most ${megabytes} MB each.`,
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Image',
+				name: 'images',
+				values: [
+					{
+						displayName: 'Source',
+						name: 'source',
+						type: 'options',
+						default: 'binary',
+						options: IMAGE_SOURCES,
+					},
+					{
+						displayName: 'Input Binary Field',
+						name: 'binaryPropertyName',
+						type: 'string',
+						default: 'data',
+						placeholder: 'e.g. data',
+						hint: 'The name of the input binary field containing the image',
+						displayOptions: { show: { source: ['binary'] } },
+					},
+					{
+						displayName: 'Image URL',
+						name: 'url',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. https://example.com/product.png',
+						description: `Public http(s) URL of a ${formats} image, at most ${megabytes} MB`,
+						displayOptions: { show: { source: ['url'] } },
+					},
+				],
+			},
+		],
+	};
+}
+
+export const IMAGE_SOURCES = [
+	{ name: 'Binary Field', value: 'binary', description: 'An image from an earlier node (uploaded to the gateway first)' },
+	{ name: 'URL', value: 'url', description: 'A public http(s) URL the gateway can fetch' },
+];
+
+/**
+ * Model, its main options, Number of Images and (for Generate) Reference Images, for every gateway.
+ * The options the models place under Options come from modelOptionsInCollection.
+ */
+export function modelProperties(operation: ModelOperation): INodeProperties[] {
+	const modelParameter = MODEL_PARAMETER[operation];
+	return Object.values(GATEWAYS).flatMap((gateway) => {
+		const models = modelsFor(gateway, operation);
+		if (!models.length) return [];
+		const base = { operation: [operation], gateway: [gateway.id] };
+		const ofModels = (ids: string[]): Show => ({ ...base, [modelParameter]: ids });
+		const properties: INodeProperties[] = [
+			{
+				displayName: 'Model',
+				name: modelParameter,
+				type: 'options',
+				default: first(models.map((model) => model.id)),
+				options: models.map((model) => ({ name: model.name, value: model.id, description: model.description })),
+				description: operation === 'edit' ? `The models of ${gateway.displayName} that edit with a mask` : `The image model ${gateway.displayName} runs`,
+				displayOptions: { show: base },
+			},
+		];
+		for (const { value: notice, ids } of groupBy(models, (model) => model.notice)) {
+			properties.push({ displayName: notice, name: 'modelNotice', type: 'notice', default: '', displayOptions: { show: ofModels(ids) } });
+		}
+		const mainOptions = models.flatMap((model) => model.options.filter((option) => option.placement === 'main'));
+		const keys = [...new Set(mainOptions.map((option) => option.key))];
+		for (const key of keys) {
+			for (const { value: option, ids } of groupBy(models, (model) => model.options.find((o) => o.key === key && o.placement === 'main'))) {
+				properties.push(optionProperty(option, ofModels(ids), false));
+			}
+		}
+		for (const { value: images, ids } of groupBy(models, (model) => (model.images.max > 1 ? model.images : undefined))) {
 			properties.push({
 				displayName: 'Number of Images',
 				name: 'numberOfImages',
-				type: 'options',
-				default: first(model.counts),
-				options: model.counts.map((count) => ({ name: String(count), value: count })),
-				description: 'How many images the task makes; each becomes an output item (and each is billed)',
-				displayOptions: { show: { ...show, model: [model.value] } },
+				type: 'number',
+				default: 1,
+				typeOptions: { minValue: 1, maxValue: images.max },
+				description: countDescription(images),
+				displayOptions: { show: ofModels(ids) },
 			});
 		}
-	}
-	return properties;
-}
-
-function sizeProperties(gateway: GatewayAdapter, model: ModelSpec, operations: string[]): INodeProperties[] {
-	const show = { operation: operations, gateway: [gateway.id], model: [model.value] };
-	if (Array.isArray(model.sizes)) {
-		return [
-			{
-				displayName: 'Size',
-				name: 'size',
-				type: 'options',
-				default: first(model.sizes),
-				options: model.sizes.map(sizeOption),
-				description: 'Aspect ratio (or pixel size) of the images',
-				displayOptions: { show },
-			},
-		];
-	}
-	const tiers = Object.keys(model.sizes);
-	return [
-		{
-			displayName: 'Resolution',
-			name: 'resolution',
-			type: 'options',
-			default: first(tiers),
-			options: tiers.map((tier) => ({ name: RESOLUTION_HINT[tier] ?? tier, value: tier })),
-			description: 'Output resolution tier; each tier allows its own sizes',
-			displayOptions: { show },
-		},
-		...Object.entries(model.sizes).map(
-			([tier, sizes]): INodeProperties => ({
-				displayName: 'Size',
-				name: 'size',
-				type: 'options',
-				default: first(sizes),
-				options: sizes.map(sizeOption),
-				description: `Aspect ratio of the images (the sizes ${tier} allows)`,
-				displayOptions: { show: { ...show, resolution: [tier] } },
-			}),
-		),
-	];
-}
-
-/** Model, Size, Resolution and Number of Images of every gateway, for the models `offer` keeps. */
-export function modelAndSizeProperties(
-	operations: string[],
-	offer: (model: ModelSpec) => boolean = () => true,
-): INodeProperties[] {
-	return Object.values(GATEWAYS).flatMap((gateway) => {
-		const models = gateway.models.filter(offer);
-		return models.length ? modelProperties(gateway, operations, models) : [];
+		if (operation === 'generate') {
+			for (const { value: references, ids } of groupBy(models, (model) => (model.references.max > 0 ? model.references : undefined))) {
+				properties.push(referenceProperty(references, ofModels(ids)));
+			}
+		}
+		return properties;
 	});
 }
 
-/** Reads Model, Size, Resolution and Number of Images for one item (their values are checked later). */
-export function readModelAndSize(
-	check: ValueCheck,
-	gateway: GatewayAdapter,
-): { model: string; size: string; resolution?: string; count: number } {
-	const model = parameter(check, 'model', 'Model', text(), gateway.models[0].value);
-	const spec = gateway.models.find((candidate) => candidate.value === model);
-	const tiered = spec !== undefined && !Array.isArray(spec.sizes);
-	const counts = spec?.counts ?? [1];
-	return {
-		model,
-		size: parameter(check, 'size', 'Size', text(), ''),
-		resolution: tiered ? parameter(check, 'resolution', 'Resolution', text(), '1K') : undefined,
-		count: counts.length > 1 ? parameter(check, 'numberOfImages', 'Number of Images', oneOf(counts), counts[0]) : 1,
-	};
+/** The model options placed in the Options collection, for every gateway and model of an operation. */
+export function modelOptionsInCollection(operation: ModelOperation): INodeProperties[] {
+	const modelParameter = MODEL_PARAMETER[operation];
+	return Object.values(GATEWAYS).flatMap((gateway) => {
+		const models = modelsFor(gateway, operation);
+		const keys = [...new Set(models.flatMap((model) => model.options.filter((o) => o.placement === 'options').map((o) => o.key)))];
+		return keys.flatMap((key) =>
+			groupBy(models, (model) => model.options.find((o) => o.key === key && o.placement === 'options')).map(({ value, ids }) =>
+				optionProperty(value, { gateway: [gateway.id], [modelParameter]: ids }, true),
+			),
+		);
+	});
 }
 
-/**
- * The prompt is required everywhere but on gateways that accept images alone (Kie), where an
- * empty prompt with reference images is a valid request.
- */
-export function promptProperties(operation: string): INodeProperties[] {
-	const base: INodeProperties = {
-		displayName: 'Prompt',
-		name: 'prompt',
-		type: 'string',
-		default: '',
-		typeOptions: { rows: 4 },
-		placeholder: 'e.g. A studio photo of a ceramic mug on a white background, soft light',
-		description: 'What the image should show',
-	};
-	const gateways = Object.values(GATEWAYS);
-	const required = gateways.filter((gateway) => !gateway.rules.promptOptionalWithImages).map((gateway) => gateway.id);
-	const optional = gateways.filter((gateway) => gateway.rules.promptOptionalWithImages).map((gateway) => gateway.id);
-	return [
-		{ ...base, required: true, displayOptions: { show: { operation: [operation], gateway: required } } },
-		{
-			...base,
-			description: 'What the image should show. May be empty when reference images are given.',
-			displayOptions: { show: { operation: [operation], gateway: optional } },
-		},
-	];
+/** The mask's meaning per model, where the user looks: a notice above the Mask parameter. */
+export function maskNotices(): INodeProperties[] {
+	return Object.values(GATEWAYS).flatMap((gateway) =>
+		groupBy(modelsFor(gateway, 'edit'), (model) => model.mask).map(({ value: mask, ids }) => ({
+			displayName: `Mask on ${gateway.displayName}: ${mask.meaning}. The mask is a PNG of the same width and height as the image, at most ${Math.round(mask.maxBytes / (1024 * 1024))} MB.`,
+			name: 'maskNotice',
+			type: 'notice' as const,
+			default: '',
+			displayOptions: { show: { operation: ['edit'], gateway: [gateway.id], [MODEL_PARAMETER.edit]: ids } },
+		})),
+	);
+}
+
+/** The rule that checks one model option's value. */
+function ruleOf(option: ModelOption): ValueRule<OptionValue> {
+	switch (option.kind) {
+		case 'options':
+			return oneOf((option.choices ?? []).map((choice) => choice.value));
+		case 'number':
+			return number(option.min ?? -Infinity, option.max ?? Infinity);
+		case 'boolean':
+			return flag();
+		case 'string':
+			return text();
+	}
+}
+
+/** Whether an option is shown (and so read) with the values read so far. */
+function shown(option: ModelOption, values: Record<string, OptionValue>): boolean {
+	return Object.entries(option.showWhen ?? {}).every(([key, allowed]) => allowed.includes(values[key]));
+}
+
+export interface ModelChoice {
+	model: ModelSpec;
+	values: Record<string, OptionValue>;
+	/** Images asked for in this item. */
+	count: number;
+}
+
+/** Reads Model, its options and Number of Images for one item, each checked for type and range. */
+export function readModelChoice(check: ValueCheck, gateway: Gateway, operation: ModelOperation): ModelChoice {
+	const models = modelsFor(gateway, operation);
+	const modelId = parameter(check, MODEL_PARAMETER[operation], 'Model', text(), first(models.map((model) => model.id)));
+	const model = models.find((candidate) => candidate.id === modelId);
+	if (!model) {
+		throw invalidParameter(
+			check,
+			'Model',
+			`"${modelId}" is not a model ${gateway.displayName} ${operation === 'edit' ? 'edits with' : 'offers'}; choose one of ${models.map((m) => m.id).join(', ')}`,
+		);
+	}
+	const options = collection(check, 'options', 'Options');
+	const values: Record<string, OptionValue> = {};
+	// In the order the spec lists them, so that an option shown by another's value sees that value.
+	for (const option of model.options) {
+		if (!shown(option, values)) continue;
+		values[option.key] =
+			option.placement === 'main'
+				? parameter(check, option.key, option.label, ruleOf(option), option.default)
+				: field(check, options, option.key, option.label, ruleOf(option), option.default);
+	}
+	const { images } = model;
+	const count =
+		images.max > 1
+			? parameter(check, 'numberOfImages', 'Number of Images', images.choices ? oneOf(images.choices) : number(1, images.max, { integer: true }), 1)
+			: 1;
+	return { model, values, count };
 }

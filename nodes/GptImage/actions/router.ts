@@ -10,16 +10,17 @@ import { Slots } from '../engine/rateLimit';
 import { NO_SECRETS, Redactor } from '../engine/redact';
 import { GatewayClient, loadAccount } from '../engine/transport';
 import { gatewayById } from '../gateways';
-import type { GatewayAdapter } from '../gateways/types';
+import type { Gateway } from '../gateways/types';
 import { collection, field, number } from './checkedValues';
 import type { ValueCheck } from './checkedValues';
 import { download } from './download.operation';
 import { edit } from './edit.operation';
 import { generate } from './generate.operation';
+import { getBalance } from './getBalance.operation';
 import { getStatus } from './getStatus.operation';
 import type { AnyOperation } from './types';
 
-export const OPERATIONS: AnyOperation[] = [generate, edit, getStatus, download];
+export const OPERATIONS: AnyOperation[] = [generate, edit, getStatus, download, getBalance];
 
 /** Input images held in memory for an upload at once, per execution. */
 const UPLOAD_SLOTS = 4;
@@ -48,14 +49,14 @@ interface ExecutionSettings {
 	maxImageBytes: number;
 }
 
-function readExecutionSettings(ctx: IExecuteFunctions, gateway: GatewayAdapter): ExecutionSettings {
+function readExecutionSettings(ctx: IExecuteFunctions, gateway: Gateway): ExecutionSettings {
 	const check: ValueCheck = { ctx, itemIndex: 0, gatewayName: gateway.displayName };
 	const options = collection(check, 'options', 'Options');
-	const concurrency = field(check, options, 'maxConcurrentTasks', 'Max Concurrent Tasks', number(0, 100, { integer: true }), 0);
+	const concurrency = field(check, options, 'maxConcurrentTasks', 'Max Concurrent Tasks', number(1, 100, { integer: true }), gateway.capabilities.defaultConcurrency);
 	const timeout = field(check, options, 'requestTimeoutSeconds', 'Request Timeout (Seconds)', number(0, 600, { unit: 'seconds' }), 0);
 	const maxImageMb = field(check, options, 'maxImageMegabytes', 'Max Image Size (MB)', number(1, 512), DEFAULT_MAX_IMAGE_MB);
 	return {
-		concurrency: concurrency || gateway.limits.defaultConcurrency,
+		concurrency,
 		requestTimeoutMs: timeout ? timeout * 1000 : undefined,
 		maxImageBytes: Math.round(maxImageMb * 1024 * 1024),
 	};

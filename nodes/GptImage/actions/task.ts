@@ -42,6 +42,8 @@ export const binaryPropertyOption: INodeProperties = {
 	default: 'data',
 	placeholder: 'e.g. data',
 	description: 'The name of the binary field to put each image in',
+	// As an AI agent's tool the node outputs URLs only: binary data cannot reach the agent.
+	displayOptions: { hide: { '@tool': [true] } },
 };
 
 export const directLinkOption: INodeProperties = {
@@ -51,7 +53,9 @@ export const directLinkOption: INodeProperties = {
 	default: false,
 	description:
 		"Whether to fetch each image through the gateway's download-link endpoint (a signed link valid for 20 minutes) instead of the result URL",
-	displayOptions: { show: { '/gateway': gatewayIdsWhere((gateway) => gateway.directDownloadCall !== undefined) } },
+	displayOptions: {
+		show: { '/gateway': gatewayIdsWhere((gateway) => Object.values(gateway.families).some((family) => family.directDownload)) },
+	},
 };
 
 export const maxImageSizeOption: INodeProperties = {
@@ -70,6 +74,7 @@ export const requestTimeoutOption: INodeProperties = {
 	type: 'number',
 	default: 0,
 	typeOptions: { minValue: 0, maxValue: 600 },
+	hint: '0 uses the defaults: 120 s to create a task, 60 s for a status check or a download',
 	description:
 		'How long one request to the gateway or its file server may go without an answer. 0 uses the defaults: 120 s to create a task, 60 s for a status check or a download. A status check or download that times out is tried again; a create that times out is reported (it may have gone through), never repeated.',
 };
@@ -91,8 +96,9 @@ export const waitOptionProperties: INodeProperties[] = [
 		type: 'number',
 		default: DEFAULT_MAX_WAIT_SECONDS,
 		typeOptions: { minValue: 1, maxValue: 7200 },
+		hint: '1 to 7200 seconds (2 hours)',
 		description:
-			'How long to wait for a task before giving up (at most 2 hours). The task may still finish afterwards: its ID is in the error.',
+			'How long to wait for a task, its download included, before giving up. The task may still finish afterwards: its ID is in the error.',
 	},
 	{
 		displayName: 'Poll Interval (Seconds)',
@@ -100,8 +106,9 @@ export const waitOptionProperties: INodeProperties[] = [
 		type: 'number',
 		default: 0,
 		typeOptions: { minValue: 0, maxValue: 300, numberPrecision: 1 },
+		hint: '0 is adaptive (recommended): the node learns when such tasks end and looks then',
 		description:
-			"Time between two status checks. 0 is adaptive: it starts at half a second, grows to 10 seconds, and aims at the end the task's progress predicts. Never faster than the gateway allows.",
+			"Time between two status checks. 0 is adaptive: tasks of one model tell the node how long they take, progress tells it where a task stands, and it reads densely only around the expected end. Never faster than the gateway allows.",
 	},
 	{
 		displayName: 'Download Images',
@@ -109,6 +116,7 @@ export const waitOptionProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description: 'Whether to download the images into binary data. When off, the output holds their URLs only.',
+		displayOptions: { hide: { '@tool': [true] } },
 	},
 	binaryPropertyOption,
 	directLinkOption,
@@ -169,7 +177,7 @@ export function taskSummary(task: ImageTask): IDataObject {
  * usable are normal for a while in a row. Past those, the read becomes the error that ends the item.
  */
 function taskReader(run: OperationRun, taskId: string, since: number, action: string) {
-	const grace = run.gateway.limits.notVisibleGraceMs;
+	const grace = run.gateway.capabilities.notVisibleGraceMs;
 	let seen = false;
 	let unusableSince: number | undefined;
 	let last: TaskRead | undefined;
@@ -205,9 +213,11 @@ export async function waitForTask(
 	taskId: string,
 	options: WaitOptions,
 	startedAt: number,
+	/** Tasks that take about as long (same gateway and model): they teach the schedule. */
+	cohort: string,
 ): Promise<ImageTask> {
 	const { ctx, gateway, client, poller, job } = run;
-	const { minPollIntervalMs } = gateway.limits;
+	const { minPollIntervalMs } = gateway.capabilities;
 	const schedule =
 		options.pollIntervalSeconds > 0
 			? fixedSchedule(options.pollIntervalSeconds * 1000, minPollIntervalMs)
@@ -219,8 +229,9 @@ export async function waitForTask(
 	const task = await poller.waitUntilDone<ImageTask>({
 		read: async (signal) => reader.judge(await client.readTask(taskId, { ...context, signal })),
 		isDone: (current) => current.state === 'succeeded' || current.state === 'failed',
+		isSuccess: (current) => current.state === 'succeeded',
 		progressOf: (current) => (current.state === 'running' ? current.progress : undefined),
-		startedAt,
+		cohort,
 		schedule,
 		deadline: startedAt + options.maxWaitSeconds * 1000,
 		signal: job.signal,
@@ -252,15 +263,17 @@ export async function readTaskPatiently(run: OperationRun, taskId: string, actio
 	const { client, poller, job } = run;
 	const startedAt = Date.now();
 	const reader = taskReader(run, taskId, startedAt, action);
-	const interval = Math.max(PATIENT_READ_INTERVAL_MS, run.gateway.limits.minPollIntervalMs);
+	const interval = Math.max(PATIENT_READ_INTERVAL_MS, run.gateway.capabilities.minPollIntervalMs);
 	return await poller.waitUntilDone<ImageTask>({
 		read: async (signal) =>
 			reader.judge(await client.readTask(taskId, { itemIndex: job.itemIndex, signal, action, taskId })),
 		isDone: () => true,
 		// The first read at once, then one a second.
-		schedule: { delayBefore: (attempt) => (attempt === 0 ? 0 : interval) },
+		schedule: {
+			start: () => ({ observe: () => undefined, delay: (age) => (age === 0 ? 0 : interval), estimate: () => undefined }),
+		},
 		// One more look after the grace period, so that "not found" is said only once it has passed.
-		deadline: startedAt + run.gateway.limits.notVisibleGraceMs + interval,
+		deadline: startedAt + run.gateway.capabilities.notVisibleGraceMs + interval,
 		signal: job.signal,
 		onTimeout: () => reader.problem(),
 	});
@@ -360,15 +373,7 @@ export async function imageItems(
 			action: 'asking for a direct download link',
 			taskId: task.taskId,
 		};
-		const source =
-			options.useDirectLink && gateway.directDownloadCall && gateway.readDirectDownload
-				? client.decode(
-						await client.send(gateway.directDownloadCall(task.taskId, url), 'read', context),
-						gateway.readDirectDownload,
-						context,
-						{ code: 'UNEXPECTED_ANSWER', message: 'The download-url answer holds no link' },
-					)
-				: url;
+		const source = (options.useDirectLink ? await client.directLink(task.taskId, url, context) : undefined) ?? url;
 		const binary = await run.downloads.download({
 			url: source,
 			baseName: `${task.taskId}-${index + 1}`,

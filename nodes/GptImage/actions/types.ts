@@ -5,12 +5,12 @@ import type { Downloader } from '../engine/binary';
 import type { PollLoop } from '../engine/poll';
 import type { Slots } from '../engine/rateLimit';
 import type { GatewayClient } from '../engine/transport';
-import type { GatewayAdapter } from '../gateways/types';
+import type { Gateway } from '../gateways/types';
 
 /** What an operation gets for one input item. Everything in it belongs to this execution alone. */
 export interface OperationRun {
 	ctx: IExecuteFunctions;
-	gateway: GatewayAdapter;
+	gateway: Gateway;
 	client: GatewayClient;
 	/** The one loop that polls every task of this execution. */
 	poller: PollLoop;
@@ -32,7 +32,7 @@ export interface Operation<Prepared = unknown> {
 	description: string;
 	action: string;
 	properties: INodeProperties[];
-	prepare(ctx: IExecuteFunctions, gateway: GatewayAdapter, itemIndex: number): Promise<Prepared>;
+	prepare(ctx: IExecuteFunctions, gateway: Gateway, itemIndex: number): Promise<Prepared>;
 	execute(run: OperationRun, prepared: Prepared): Promise<INodeExecutionData[]>;
 }
 

@@ -9,6 +9,8 @@ export interface ImageHeader {
 	format: ImageFormat;
 	width: number;
 	height: number;
+	/** PNG only: whether it has transparency (an alpha channel, or a tRNS chunk before the image data). */
+	alpha?: boolean;
 }
 
 /** Bytes from the start of a file that are enough to find its size (JPEG may need the most). */
@@ -21,9 +23,22 @@ export const MIME_TYPES: Record<ImageFormat, string> = {
 	gif: 'image/gif',
 };
 
+/** Whether a PNG carries transparency: colour type 4 or 6 (with alpha), or a tRNS chunk before IDAT. */
+function pngAlpha(bytes: Buffer): boolean {
+	const colourType = bytes.length > 25 ? bytes[25] : 0;
+	if (colourType === 4 || colourType === 6) return true;
+	for (let offset = 8; offset + 8 <= bytes.length; ) {
+		const type = bytes.toString('latin1', offset + 4, offset + 8);
+		if (type === 'tRNS') return true;
+		if (type === 'IDAT' || type === 'IEND') return false;
+		offset += 12 + bytes.readUInt32BE(offset);
+	}
+	return false;
+}
+
 function pngHeader(bytes: Buffer): ImageHeader | undefined {
 	if (bytes.length < 24 || bytes.toString('latin1', 12, 16) !== 'IHDR') return undefined;
-	return { format: 'png', width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+	return { format: 'png', width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20), alpha: pngAlpha(bytes) };
 }
 
 function jpegHeader(bytes: Buffer): ImageHeader | undefined {

@@ -1,12 +1,15 @@
 import type { IExecuteFunctions, IHttpRequestOptions, NodeApiError } from 'n8n-workflow';
 
 import type {
-	GatewayAdapter,
+	ApiFamily,
+	Balance,
+	Gateway,
 	GatewayCall,
 	GatewayFailure,
 	GatewayResponse,
-	ImageRequest,
 	ImageTask,
+	TaskCost,
+	TaskRequest,
 } from '../gateways/types';
 import { apiError } from './errors';
 import { SlidingWindowLimiter } from './rateLimit';
@@ -84,7 +87,7 @@ function trimBaseUrl(value: unknown): string {
 	return String(value ?? '').trim().replace(/\/+$/, '');
 }
 
-export async function loadAccount(ctx: IExecuteFunctions, gateway: GatewayAdapter): Promise<GatewayAccount> {
+export async function loadAccount(ctx: IExecuteFunctions, gateway: Gateway): Promise<GatewayAccount> {
 	const credentials = await ctx.getCredentials(gateway.credentialType);
 	const apiBaseUrl = trimBaseUrl(credentials.baseUrl);
 	return {
@@ -117,8 +120,8 @@ export function joinUrl(base: string, path: string): string {
  */
 const createLimiters = new Map<string, SlidingWindowLimiter>();
 
-function sharedCreateLimiter(gateway: GatewayAdapter, account: GatewayAccount): SlidingWindowLimiter | undefined {
-	const rate = gateway.limits.createsPerWindow;
+function sharedCreateLimiter(gateway: Gateway, account: GatewayAccount): SlidingWindowLimiter | undefined {
+	const rate = gateway.capabilities.createsPerWindow;
 	if (!rate) return undefined;
 	// The same key on another host (a proxy, a test server) is another account.
 	const key = `${gateway.id}\n${account.apiBaseUrl}\n${account.apiKey}`;
@@ -146,7 +149,7 @@ export class GatewayClient {
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
-		readonly gateway: GatewayAdapter,
+		readonly gateway: Gateway,
 		readonly account: GatewayAccount,
 		readonly redactor: Redactor,
 		private readonly settings: ClientSettings = {},
@@ -319,32 +322,60 @@ export class GatewayClient {
 		);
 	}
 
-	async createTask(request: ImageRequest, idempotencyKey: string, context: CallContext): Promise<string> {
-		const response = await this.send(this.gateway.createCall(request, idempotencyKey), 'create', context);
-		const taskId = this.decode(response, (answer) => this.gateway.readCreated(answer), context, {
+	/** Creates a task (once: it is billed) and returns its id, and its cost where the answer says. */
+	async createTask(request: TaskRequest, idempotencyKey: string, context: CallContext): Promise<{ taskId: string; cost?: TaskCost }> {
+		const family = this.familyOf(request.model.family);
+		const response = await this.send(family.createCall(request, idempotencyKey), 'create', context);
+		const created = this.decode(response, (answer) => family.readCreated(answer), context, {
 			code: 'NO_TASK_ID',
 			message: 'The gateway accepted the request but its answer holds no task id',
 			note: 'The task may have been created (and billed): check the gateway dashboard before running again.',
 		});
-		if (!isUsableTaskId(taskId)) {
+		if (!isUsableTaskId(created.taskId)) {
 			throw this.unreadableError(response, context, {
 				code: 'BAD_TASK_ID',
-				message: `The gateway answered with a task id this node will not use in a URL: ${JSON.stringify(taskId.slice(0, 80))}`,
+				message: `The gateway answered with a task id this node will not use in a URL: ${JSON.stringify(created.taskId.slice(0, 80))}`,
 				note: 'The task may have been created (and billed): check the gateway dashboard before running again.',
 			});
 		}
-		return taskId;
+		this.families.set(created.taskId, family);
+		return created;
 	}
+
+	private familyOf(name: string): ApiFamily {
+		const family = this.gateway.families[name];
+		if (!family) throw new Error(`${this.gateway.displayName} has no task API "${name}"`);
+		return family;
+	}
+
+	/** Which task API each task of this execution belongs to, once known. */
+	private readonly families = new Map<string, ApiFamily>();
 
 	/**
 	 * Reads a task once (with the retries reads get). A task the gateway does not show, and answers
 	 * that do not describe a task, are returned rather than thrown: right after a create they are
 	 * normal for a while, and the caller knows how long that while is. Failures that will not mend
-	 * by waiting (a wrong key, no credits) are thrown.
+	 * by waiting (a wrong key, no credits) are thrown. A task of unknown API (Get Status of a task
+	 * id) is looked for in each of the gateway's task APIs in turn.
 	 */
 	async readTask(taskId: string, context: CallContext): Promise<TaskRead> {
+		const known = this.families.get(taskId);
+		const candidates = known ? [known] : Object.values(this.gateway.families);
+		let first: TaskRead | undefined;
+		for (const family of candidates) {
+			const read = await this.readTaskFrom(family, taskId, context);
+			if (read.kind === 'task') {
+				this.families.set(taskId, family);
+				return read;
+			}
+			first ??= read;
+		}
+		return first ?? { kind: 'missing' };
+	}
+
+	private async readTaskFrom(family: ApiFamily, taskId: string, context: CallContext): Promise<TaskRead> {
 		const taskContext = { ...context, taskId };
-		const result = await this.attempt(this.gateway.pollCall(taskId), 'read', taskContext);
+		const result = await this.attempt(family.pollCall(taskId), 'read', taskContext);
 		if (!result.ok) {
 			const { failure } = result;
 			if (failure.category === 'notFound') return { kind: 'missing' };
@@ -354,7 +385,7 @@ export class GatewayClient {
 			throw this.failureError(failure, taskContext);
 		}
 		try {
-			const task = this.gateway.readTask(result.response, taskId);
+			const task = family.readTask(result.response, taskId);
 			return task ? { kind: 'task', task } : { kind: 'missing' };
 		} catch {
 			return {
@@ -365,6 +396,28 @@ export class GatewayClient {
 				}),
 			};
 		}
+	}
+
+	/** A short-lived direct link for a result URL, where the task's API offers one. */
+	async directLink(taskId: string, url: string, context: CallContext): Promise<string | undefined> {
+		const family = this.families.get(taskId);
+		const direct = family?.directDownload;
+		if (!direct) return undefined;
+		const response = await this.send(direct.call(taskId, url), 'read', context);
+		return this.decode(response, (answer) => direct.read(answer), context, {
+			code: 'UNEXPECTED_ANSWER',
+			message: 'The download-link answer holds no link',
+		});
+	}
+
+	/** The account's balance: a free read. */
+	async readBalance(context: CallContext): Promise<Balance> {
+		const { balance } = this.gateway;
+		const response = await this.send(balance.call(), 'read', context);
+		return this.decode(response, (answer) => balance.read(answer), context, {
+			code: 'UNEXPECTED_ANSWER',
+			message: 'The balance answer holds no balance this node can read',
+		});
 	}
 }
 

@@ -86,24 +86,23 @@ export async function uploadImage(
 	 */
 	slots: Slots,
 ): Promise<string> {
-	const { gateway } = client;
-	if (!gateway.uploadCall || !gateway.readUpload) {
-		throw new NodeOperationError(ctx.getNode(), `${gateway.displayName} has no file upload: use an image URL`, {
+	const { upload, displayName } = client.gateway;
+	if (!upload) {
+		throw new NodeOperationError(ctx.getNode(), `${displayName} has no file upload: use an image URL`, {
 			itemIndex: context.itemIndex,
 		});
 	}
-	const uploadCall = gateway.uploadCall;
 	const mimeType = image.header ? MIME_TYPES[image.header.format] : image.binary.mimeType;
 	const response = await client.send(
 		async () => {
 			const bytes = await ctx.helpers.getBinaryDataBuffer(context.itemIndex, image.property);
-			return uploadCall({ bytes, fileName: image.fileName, mimeType });
+			return upload.call({ bytes, fileName: image.fileName, mimeType });
 		},
 		'read',
 		context,
 		slots,
 	);
-	return client.decode(response, gateway.readUpload, context, {
+	return client.decode(response, (answer) => upload.read(answer), context, {
 		code: 'UNEXPECTED_ANSWER',
 		message: 'The file upload answer holds no file URL',
 	});

@@ -1,19 +1,25 @@
 import type { INodePropertyOptions } from 'n8n-workflow';
 
-import { evoLink } from './evolink';
-import { kieAi } from './kie';
-import { toApis } from './toapis';
-import type { GatewayAdapter, GatewayId } from './types';
+import { evoLink } from './evoLink';
+import { kieAi } from './kieAi';
+import { toApis } from './toApis';
+import type { Gateway } from './types';
 
-/** Every gateway the node speaks. A new gateway is one adapter file plus one line here. */
-export const GATEWAYS: Record<GatewayId, GatewayAdapter> = { toApis, kieAi, evoLink };
+/**
+ * The registry: every gateway the node speaks, one line each. The node's description, the tests,
+ * the simulator, the demo, the bench and the real-n8n scripts all iterate it; a new gateway is its
+ * folder here, its credential, this line, and its simulator module.
+ */
+export const GATEWAYS = { toApis, kieAi, evoLink };
 
-export function gatewayById(id: string): GatewayAdapter | undefined {
+export type GatewayId = keyof typeof GATEWAYS;
+
+export function gatewayById(id: string): Gateway | undefined {
 	return Object.prototype.hasOwnProperty.call(GATEWAYS, id) ? GATEWAYS[id as GatewayId] : undefined;
 }
 
 /** The ids of the gateways that have a capability, for `displayOptions` that follow capabilities. */
-export function gatewayIdsWhere(has: (gateway: GatewayAdapter) => boolean): GatewayId[] {
+export function gatewayIdsWhere(has: (gateway: Gateway) => boolean): string[] {
 	return Object.values(GATEWAYS)
 		.filter(has)
 		.map((gateway) => gateway.id);

@@ -1,17 +1,44 @@
 /**
  * ToAPIs: bare JSON objects, the HTTP status is the error. Create errors carry string codes, poll errors
- * numeric ones. Uploads live on the same host.
+ * numeric ones. Uploads live on the same host. Models: gpt-4o-image, gpt-image-2, gpt-image-2-vip and the
+ * official channel gpt-image-1.5-official (models.ts); pixel sizes in sizes.ts.
+ *
+ * Where the docs are silent, the simulator chose:
+ * - gpt-image-2 and -vip take up to 16 reference images (the official channel's number); no byte limit.
+ * - The official channel: `n` up to 10 (option `officialMaxN`: 4 per the other page); quality defaults to
+ *   medium; a mask is checked when the simulator hosts it and the first image (PNG with alpha, same size)
+ *   and refused at create with a 400, as OpenAI's edits endpoint does; `size: auto` is 1024x1024, or the
+ *   first image's own size for an edit of an image the simulator hosts; `output_compression` is the JPEG
+ *   quality (default 100); explicit sizes scale an edited image to the requested size.
+ * - Pixel sizes the docs do not state come from a working client's table (sizes.ts).
+ * - Input images the simulator hosts are checked at create against the model's limits (gpt-4o-image:
+ *   JPEG/PNG/WebP ≤ 10 MB; official channel: PNG/JPEG ≤ 50 MB), refused as `invalid_reference_images`;
+ *   foreign URLs are taken on trust.
+ * - Balance (`GET /v1/balance`, `/v1/user/balance`, field names unverified): a flat body as the platform
+ *   family serves it, `{success, remain_balance, used_balance, remain_credits, used_credits, credit_rate,
+ *   unlimited_quota}` in US dollars and credits (1 USD = 200); one key per account, so both endpoints
+ *   answer the same numbers. A task costs its model's price per image times n from its create on (price
+ *   list in models.ts); a failed task is refunded.
  */
 import { randomBytes } from 'crypto';
 import { defineGateway, type GatewayContext, type GatewayHost } from '../../gateway';
-import { isRecord, json, type ApiCall, type SimResponse } from '../../http';
-import { GPT_4O_SIZES, GPT_IMAGE_2_SIZES, type SimTask, type TaskFailure, type TaskState } from '../../tasks';
+import { bearerKey, isRecord, json, type ApiCall, type SimResponse } from '../../http';
+import type { SimTask, TaskFailure, TaskState } from '../../tasks';
 import { extensionOf, sniffImageType } from '../../uploads';
 import { FieldReader, type Problem } from '../../validate';
+import { MODEL_IDS, MODELS, type ModelId } from './models';
 
 export interface ToApisOptions {
 	/** The first state of a task: `queued` (the status field list) or `submitted` (the status table). */
 	initialStatus: 'queued' | 'submitted';
+	/** Which ratios gpt-image-2 takes per tier: its page's rule (default) or all 13 at every tier (a working client). */
+	gptImage2Sizes: 'docs' | 'allTiers';
+	/** The official channel's largest `n`: 10 (default, "1~10") or 4 ("up to 4 images per request"). */
+	officialMaxN: number;
+	/** The balance a key starts with, in US dollars. */
+	balanceUsd: number;
+	/** An unlimited key: remain_balance -1 and unlimited_quota true. */
+	unlimitedQuota: boolean;
 }
 
 export interface ToApisRateLimits {
@@ -27,16 +54,11 @@ declare module '../../types' {
 
 type Context = GatewayContext<ToApisOptions, ToApisRateLimits>;
 
-const MODELS = ['gpt-4o-image', 'gpt-image-2'] as const;
-/** The documented fields per model: no `n` and no `mask_url` for gpt-image-2 (neither is documented there). */
-const FIELDS: Record<(typeof MODELS)[number], readonly string[]> = {
-	'gpt-4o-image': ['model', 'prompt', 'size', 'n', 'image_urls', 'reference_images', 'mask_url'],
-	'gpt-image-2': ['model', 'prompt', 'size', 'resolution', 'reference_images', 'image_urls', 'response_format'],
-};
-const MAX_REFERENCE_IMAGES = 5;
 const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 const UPLOAD_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
 const RESULT_LIFETIME_SECONDS = 24 * 3600;
+/** 1 USD = 200 credits [T-BAL]. */
+const CREDITS_PER_USD = 200;
 
 /** [code, type, message] of the JSON error the gateway answers with each HTTP status. */
 const HTTP_ERRORS: Record<number, [string, string, string]> = {
@@ -82,7 +104,7 @@ function failureOf(failure: TaskFailure): { code: string; message: string } {
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 export const gateway = defineGateway<ToApisOptions, ToApisRateLimits>({
-	options: { initialStatus: 'queued' },
+	options: { initialStatus: 'queued', gptImage2Sizes: 'docs', officialMaxN: 10, balanceUsd: 10, unlimitedQuota: false },
 	rateLimits: { createsPerSecond: Infinity },
 	hosts: (ctx) => ({ api: apiHost(ctx) }),
 });
@@ -90,6 +112,8 @@ export const gateway = defineGateway<ToApisOptions, ToApisRateLimits>({
 /** The API host; uploads live on it too. */
 function apiHost(ctx: Context): GatewayHost {
 	const { sim } = ctx;
+	/** What each task costs, in US dollars. */
+	const costs = new Map<string, number>();
 
 	function taskView(task: SimTask, now: number): Record<string, unknown> {
 		const state = task.stateAt(now);
@@ -123,40 +147,32 @@ function apiHost(ctx: Context): GatewayHost {
 		if (!sim.limiter.tryHit(`${ctx.id}:create`, ctx.options.rateLimits.createsPerSecond, 1000, call.now)) {
 			return httpError(429, { 'retry-after': '1' });
 		}
-		const model = body.model === 'gpt-image-2' ? 'gpt-image-2' : 'gpt-4o-image';
-		const reader = new FieldReader(body, FIELDS[model]);
+		const model = MODEL_IDS.find((id) => id === body.model) ?? 'gpt-4o-image';
+		const spec = MODELS[model];
+		const reader = new FieldReader(body, spec.fields);
 		if (!reader.has('model')) reader.problem('model', "The 'model' field is required.");
-		reader.choice('model', MODELS, model);
-		const prompt =
-			reader.string('prompt', { required: true, maxLength: model === 'gpt-image-2' ? 32000 : 1000 }) ?? '';
-		const imageUrls = [
-			...new Set([
-				...reader.urlList('image_urls', MAX_REFERENCE_IMAGES, 'invalid_reference_images'),
-				...reader.urlList('reference_images', MAX_REFERENCE_IMAGES, 'invalid_reference_images'),
-			]),
-		];
-		if (imageUrls.length > MAX_REFERENCE_IMAGES) {
-			reader.problem('reference_images', `At most ${MAX_REFERENCE_IMAGES} reference images are allowed.`);
-		}
-		const shape = model === 'gpt-image-2' ? readImage2Shape(reader) : readGpt4oShape(reader);
-		const maskUrl = model === 'gpt-4o-image' ? reader.url('mask_url') : undefined;
-		if (maskUrl && imageUrls.length === 0) reader.problem('mask_url', 'mask_url needs a reference image to edit.');
+		reader.choice<ModelId>('model', MODEL_IDS, model);
+		const prompt = reader.string('prompt', { required: true, maxLength: spec.maxPromptLength }) ?? '';
+		const shape = spec.read(reader, {
+			gptImage2Sizes: ctx.options.gptImage2Sizes,
+			officialMaxN: ctx.options.officialMaxN,
+			inspect: (url) => ctx.inspect(url, call.now),
+		});
 		if (ctx.shared.strict && reader.problems.length > 0) return validationError(reader.problems[0]);
 
 		const task = ctx.createTask(
 			{
-				id: `task_img_${randomBytes(8).toString('hex')}`,
+				id: `${spec.idPrefix}${randomBytes(8).toString('hex')}`,
 				model,
 				prompt,
 				...shape,
-				imageUrls: imageUrls.slice(0, MAX_REFERENCE_IMAGES),
-				maskUrl,
 				maskApplies: true,
 				maskConvention: 'transparent',
 				params: body,
 			},
 			call.now,
 		);
+		costs.set(task.id, spec.pricePerImage(shape) * shape.n);
 		call.log.taskId = task.id;
 		return json(200, { ...taskView(task, call.now), metadata: {} });
 	}
@@ -168,6 +184,26 @@ function apiHost(ctx: Context): GatewayHost {
 		if (!task) return json(404, { error: { code: 404, message: 'Task not found', type: 'not_found_error' } });
 		sim.stats.polls++;
 		return json(200, taskView(task, call.now));
+	}
+
+	/** The key's balance and, with one key per account, the account's: the same numbers. */
+	function balance(): SimResponse {
+		const used = ctx
+			.tasks()
+			.filter((task) => task.state !== 'failed')
+			.reduce((sum, task) => sum + (costs.get(task.id) ?? 0), 0);
+		const round = (value: number) => Math.round(value * 1e6) / 1e6;
+		const unlimited = ctx.options.unlimitedQuota;
+		const remaining = unlimited ? -1 : round(ctx.options.balanceUsd - used);
+		return json(200, {
+			success: true,
+			remain_balance: remaining,
+			used_balance: round(used),
+			remain_credits: unlimited ? -1 : round(remaining * CREDITS_PER_USD),
+			used_credits: round(used * CREDITS_PER_USD),
+			credit_rate: CREDITS_PER_USD,
+			unlimited_quota: unlimited,
+		});
 	}
 
 	function upload(call: ApiCall): SimResponse {
@@ -201,40 +237,24 @@ function apiHost(ctx: Context): GatewayHost {
 				handle: () =>
 					json(200, {
 						object: 'list',
-						data: MODELS.map((id) => ({ id, object: 'model', created: 1735689600, owned_by: 'openai' })),
+						data: MODEL_IDS.map((id) => ({ id, object: 'model', created: 1735689600, owned_by: 'openai' })),
 					}),
 			},
+			{ method: 'GET', pattern: /^\/v1\/(?:user\/)?balance$/, kind: 'credit', handle: balance },
 		],
-		unauthorized: (call) =>
-			call.log.kind === 'poll'
+		unauthorized: (call) => {
+			if (/balance$/.test(call.path)) {
+				const message = bearerKey(call.headers) ? 'Failed to get token info' : 'No Authorization header';
+				return json(401, { success: false, message });
+			}
+			return call.log.kind === 'poll'
 				? json(401, { error: { code: 401, message: 'Invalid API key provided.', type: 'authentication_error' } })
-				: httpError(401),
+				: httpError(401);
+		},
 		notFound: (call) =>
 			json(404, {
 				error: { code: 'not_found', message: `Invalid URL (${call.method} ${call.path})`, type: 'invalid_request_error' },
 			}),
 		httpError: (status) => httpError(status),
 	};
-}
-
-function readGpt4oShape(reader: FieldReader) {
-	const size = reader.choice('size', ['1:1', '2:3', '3:2'], '1:1');
-	const [width, height] = GPT_4O_SIZES[size];
-	return { size, n: reader.choice('n', [1, 2, 4], 1), width, height };
-}
-
-/** gpt-image-2: the size must exist at the (case-insensitive) resolution tier; one image per task. */
-function readImage2Shape(reader: FieldReader) {
-	const resolution = reader.choice('resolution', ['1K', '2K', '4K'] as const, '1K', (v) =>
-		typeof v === 'string' ? v.toUpperCase() : v,
-	);
-	reader.choice('response_format', ['url', 'b64_json'], 'url');
-	const table = GPT_IMAGE_2_SIZES[resolution];
-	let size = reader.string('size') ?? '1:1';
-	if (!table[size]) {
-		reader.problem('size', `size '${size}' is not supported at resolution ${resolution}; use one of ${Object.keys(table).join(', ')}.`);
-		size = Object.keys(table)[0];
-	}
-	const [width, height] = table[size];
-	return { size, resolution, n: 1, width, height };
 }

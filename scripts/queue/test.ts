@@ -160,6 +160,11 @@ function markersIn(body: unknown): string[] {
 	return JSON.stringify(body ?? '').match(/qb-[\w]+-\d+-end/g) ?? [];
 }
 
+/** The gateway's name as the README writes it. */
+function nameOf(gateway: Gateway): string {
+	return gateway.credentialName.replace(/ account$/, '');
+}
+
 /** VmHWM (peak resident set) and VmRSS of a process, in MiB. */
 function memoryOf(pid: number): { peak: number; now: number } {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -267,7 +272,7 @@ async function main(): Promise<number> {
 
 		// A key of its own, to look for it in the database afterwards.
 		const apiKey = `sk-queue-${randomBytes(12).toString('hex')}`;
-		const sim = await mainFolder.startSimulator(TASK_LATENCY_MS, apiKey);
+		const sim = await mainFolder.startSimulator(TASK_LATENCY_MS, { apiKey });
 		const simRequests = async (from = 0): Promise<SimRequest[]> =>
 			(await (await fetch(`${sim.requestsUrl}?from=${from}`)).json()) as SimRequest[];
 
@@ -400,12 +405,19 @@ async function main(): Promise<number> {
 		);
 
 		// Which worker ran which execution: each logs "Worker started execution <id>".
-		const ranBy = workerFolders.map((folder) =>
-			[...readFileSync(join(folder.logs, 'n8n-worker.log'), 'utf8').matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]),
+		const perWorker = (executionIds: string[]) =>
+			workerFolders.map(
+				(folder) =>
+					[...readFileSync(join(folder.logs, 'n8n-worker.log'), 'utf8').matchAll(/Worker started execution (\d+)/g)].filter((m) =>
+						executionIds.includes(m[1]),
+					).length,
+			);
+		const batchPerWorker = perWorker(batch.map((e) => e.id));
+		check(
+			'both workers ran executions',
+			batchPerWorker.every((n) => n > 0) && batchPerWorker.reduce((a, b) => a + b, 0) === batch.length,
+			`executions per worker: ${batchPerWorker.join(' + ')}`,
 		);
-		const batchIds = new Set(batch.map((e) => e.id));
-		const perWorker = ranBy.map((ids) => ids.filter((id) => batchIds.has(id)).length);
-		check('both workers ran executions', perWorker.every((n) => n > 0) && perWorker.reduce((a, b) => a + b, 0) === batch.length, `executions per worker: ${perWorker.join(' + ')}`);
 
 		// Exactly one task per item: accepted creates, by the marker in their prompt.
 		const createsPerItem = new Map<string, number>();
@@ -420,20 +432,53 @@ async function main(): Promise<number> {
 			notOnce.length ? `${notOnce.length} items not created exactly once, e.g. ${notOnce.slice(0, 3).map((m) => `${m}: ${createsPerItem.get(m) ?? 0}`).join(', ')}` : `${createsPerItem.size} items, one task each`,
 		);
 
-		// Per gateway: how long its executions took, and where the gateway limits creates per
-		// account, how often it refused: each worker process spaces its own creates, the account's
-		// limit sees both.
 		for (const [index, gateway] of GATEWAYS.entries()) {
-			const durations = batch
-				.filter((e) => e.workflowId === batchFlows[index].id)
-				.map((e) => (Date.parse(e.stoppedAt ?? '') - Date.parse(e.startedAt)) / 1000)
-				.sort((a, b) => a - b);
+			const mine = batch.filter((e) => e.workflowId === batchFlows[index].id);
+			const durations = mine.map((e) => (Date.parse(e.stoppedAt ?? '') - Date.parse(e.startedAt)) / 1000).sort((a, b) => a - b);
 			const creates = batchLog.filter((r) => r.gateway === gateway.id && r.kind === 'create');
-			const window = REGISTRY[gateway.id].limits.createsPerWindow;
-			const limit = window
-				? `; limit ${window.count} creates per ${window.windowMs / 1000} s: ${creates.filter((r) => r.rateLimited).length} of ${creates.length} create requests answered 429 (and retried)`
-				: '';
-			figure(`${gateway.credentialName.replace(/ account$/, '')} executions`, `${durations.map((d) => d.toFixed(1)).join(', ')} s${limit}`);
+			const limited = creates.filter((r) => r.rateLimited).length;
+			figure(
+				`${nameOf(gateway)} executions`,
+				`${durations.map((d) => d.toFixed(1)).join(', ')} s (per worker: ${perWorker(mine.map((e) => e.id)).join(' + ')}; ${limited} of ${creates.length} create requests answered 429)`,
+			);
+		}
+
+		// A create limit per account, shared by the workers: as many executions at once as the
+		// workers can hold, so that each worker runs some, with items enough for each worker to
+		// fill the window alone. Each process spaces its own creates; the account counts them all.
+		for (const [index, gateway] of GATEWAYS.entries()) {
+			const window = REGISTRY[gateway.id].capabilities.createsPerWindow;
+			if (!window) continue;
+			const flow = batchFlows[index];
+			const path = flow.nodes[0].parameters.path as string;
+			const atOnce = WORKERS * WORKER_CONCURRENCY;
+			const items = Math.ceil((WORKERS * window.count) / atOnce);
+			const before = new Set((await api.executions(flow.id)).map((e) => e.id));
+			const from = (await simRequests()).length;
+			started = Date.now();
+			const sent = await Promise.allSettled(
+				Array.from({ length: atOnce }, (_, r) =>
+					send(path, { request: `limit${r}`, items: Array.from({ length: items }, (_, i) => ({ prompt: `Limit test ${marker(`limit${r}`, i)}`, size: '1:1' })) }),
+				),
+			);
+			const took = seconds(started);
+			const phase = (await api.executions(flow.id)).filter((e) => !before.has(e.id));
+			const creates = (await simRequests(from)).filter((r) => r.gateway === gateway.id && r.kind === 'create');
+			const tasksPerItem = new Map<string, number>();
+			for (const r of creates) if (r.taskId) for (const m of markersIn(r.body)) tasksPerItem.set(m, (tasksPerItem.get(m) ?? 0) + 1);
+			const wrong = [...Array(atOnce).keys()].flatMap((r) => [...Array(items).keys()].map((i) => marker(`limit${r}`, i))).filter((m) => tasksPerItem.get(m) !== 1);
+			const split = perWorker(phase.map((e) => e.id));
+			check(
+				`${nameOf(gateway)}, ${WORKERS} workers on one key: every item one task`,
+				sent.every((a) => a.status === 'fulfilled') && phase.length === atOnce && phase.every((e) => e.status === 'success') && wrong.length === 0 && split.every((n) => n > 0),
+				`${phase.filter((e) => e.status === 'success').length} of ${atOnce} executions succeeded, per worker ${split.join(' + ')}; ${wrong.length} items without exactly one task`,
+			);
+			const total = atOnce * items;
+			const floor = (Math.ceil(total / window.count) - 1) * (window.windowMs / 1000) + TASK_LATENCY_MS / 1000;
+			figure(
+				`${nameOf(gateway)}: ${atOnce} executions × ${items} items at once, ${WORKERS} workers on one key (${window.count} creates per ${window.windowMs / 1000} s)`,
+				`${creates.filter((r) => r.rateLimited).length} of ${creates.length} create requests answered 429 (each retried); all done in ${took.toFixed(1)} s, the limit alone allows ${floor.toFixed(0)} s`,
+			);
 		}
 
 		// The API key: nowhere in the database (credentials are stored encrypted).

@@ -270,11 +270,10 @@ export class Harness {
 		});
 	}
 
-	/** Starts `node .build/scripts/simulator.js` (accepting `apiKey`, if given) and reads the URLs it prints. */
-	async startSimulator(latencyMs = 1000, apiKey?: string): Promise<SimulatorInfo> {
+	/** Starts `node .build/scripts/simulator.js` (with SimulatorOptions, e.g. its apiKey) and reads the URLs it prints. */
+	async startSimulator(latencyMs = 1000, options: Record<string, unknown> = {}): Promise<SimulatorInfo> {
 		const script = join(ROOT, '.build', 'scripts', 'simulator.js');
-		this.simProcess = startBackground(process.execPath, [script, String(latencyMs)], {
-			env: { ...process.env, ...(apiKey ? { SIM_API_KEY: apiKey } : {}) },
+		this.simProcess = startBackground(process.execPath, [script, String(latencyMs), JSON.stringify(options)], {
 			logFile: join(this.logs, 'simulator.log'),
 			stdout: 'pipe',
 		});

@@ -43,7 +43,7 @@ import {
 import { ensureN8n, N8N_2 } from '../real-n8n/install';
 import { pngDimensions } from '../real-n8n/png';
 import { seconds, stopAll, waitFor, type Background } from '../real-n8n/proc';
-import { startPostgres, startRedis } from './services';
+import { startPostgres, startRedis, type Postgres } from './services';
 
 const WORKERS = 2;
 /** Executions each worker runs at once (`n8n worker --concurrency`). */
@@ -219,6 +219,379 @@ function table(rows: string[][]): string {
 	return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
 }
 
+/** Tasks made per item: accepted creates (those that got a task id), by the marker in their prompt. */
+function tasksPerItem(log: SimRequest[]): Map<string, number> {
+	const tasks = new Map<string, number>();
+	for (const r of log) if (r.kind === 'create' && r.taskId) for (const m of markersIn(r.body)) tasks.set(m, (tasks.get(m) ?? 0) + 1);
+	return tasks;
+}
+
+function pathOf(flow: WorkflowFile): string {
+	return flow.nodes[0].parameters.path as string;
+}
+
+/** The running setup the phases share. */
+interface QueueRun {
+	api: N8nApi;
+	pg: Postgres;
+	apiKey: string;
+	batchFlows: Array<WorkflowFile & { id: string }>;
+	stopFlow: WorkflowFile & { id: string };
+	main: { folder: Harness; process: Background };
+	workers: Array<{ folder: Harness; process: Background; rssWhenReady: number }>;
+	/** The simulator's request log from entry `from` on. */
+	simRequests(from?: number): Promise<SimRequest[]>;
+	/** POSTs a production webhook; resolves with the answer's text, rejects unless 2xx. */
+	send(path: string, body: unknown): Promise<string>;
+	check(name: string, ok: boolean, detail: string): void;
+	figure(name: string, value: string): void;
+}
+
+/** How many of these executions each worker ran: each logs "Worker started execution <id>". */
+function perWorker(run: QueueRun, executionIds: string[]): number[] {
+	return run.workers.map(
+		({ folder }) =>
+			[...readFileSync(join(folder.logs, 'n8n-worker.log'), 'utf8').matchAll(/Worker started execution (\d+)/g)].filter((m) =>
+				executionIds.includes(m[1]),
+			).length,
+	);
+}
+
+/**
+ * Redis, Postgres, the simulator, and n8n's main process and workers, each with its own user folder
+ * (the package installed in each, the n8n way) and task-runner port; one key, one database, one
+ * Redis. Everything is started with startBackground: stopAll() stops it.
+ */
+async function startQueueMode(
+	base: string,
+	log: (line: string) => void,
+	check: QueueRun['check'],
+	figure: QueueRun['figure'],
+): Promise<QueueRun> {
+	const logs = join(base, 'logs');
+	const { install } = await ensureN8n(log, N8N_2);
+	log(`n8n ${install.release.version} on Node ${install.nodeVersion}; everything under ${base}`);
+	const tarball = await buildAndPack(base, join(logs, 'build.log'));
+
+	const redis = await startRedis(join(base, 'redis'), join(logs, 'redis.log'), log);
+	const pg = await startPostgres(join(base, 'postgres'), 'n8n', join(logs, 'postgres.log'), log);
+	log(`redis 127.0.0.1:${redis.port}, postgres ${pg.version} 127.0.0.1:${pg.port}`);
+
+	const folders = [new Harness(install, join(base, 'main'))];
+	for (let i = 1; i <= WORKERS; i++) folders.push(new Harness(install, join(base, `worker-${i}`)));
+	for (const folder of folders) {
+		Object.assign(folder.env, {
+			EXECUTIONS_MODE: 'queue',
+			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+			QUEUE_BULL_REDIS_PORT: String(redis.port),
+			QUEUE_HEALTH_CHECK_ACTIVE: 'false',
+			DB_TYPE: 'postgresdb',
+			DB_POSTGRESDB_HOST: '127.0.0.1',
+			DB_POSTGRESDB_PORT: String(pg.port),
+			DB_POSTGRESDB_DATABASE: pg.database,
+			DB_POSTGRESDB_USER: pg.user,
+			DB_POSTGRESDB_PASSWORD: '',
+			N8N_DEFAULT_BINARY_DATA_MODE: 'database',
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		});
+		await installLikeN8n(tarball, folder.userFolder, { env: install.npmEnv, logFile: join(folder.logs, 'install-package.log') });
+	}
+	const [mainFolder, ...workerFolders] = folders;
+
+	// A key of its own, to look for it in the database afterwards.
+	const apiKey = `sk-queue-${randomBytes(12).toString('hex')}`;
+	const sim = await mainFolder.startSimulator(TASK_LATENCY_MS, { apiKey });
+
+	// The first CLI command migrates the database; workflows are activated before start.
+	await mainFolder.importCredentials();
+	const batchFlows = GATEWAYS.map((gateway, index) => batchWorkflow(gateway, index, `batch-${gateway.id}`, 'lastNode'));
+	const stopFlow = batchWorkflow(GATEWAYS[0], GATEWAYS.length, 'stop-test', 'onReceived');
+	await mainFolder.importWorkflows([...batchFlows, stopFlow], 'queue-workflows');
+	for (const flow of [...batchFlows, stopFlow]) {
+		await mainFolder.n8n(install.release.activate(flow.id), { logFile: join(mainFolder.logs, 'activate.log') });
+	}
+
+	const port = await freePort();
+	const n8nBase = `http://127.0.0.1:${port}`;
+	const started = Date.now();
+	const mainProcess = mainFolder.startN8n(port);
+	const workerProcesses = workerFolders.map((folder) => folder.startCommand(['worker', `--concurrency=${WORKER_CONCURRENCY}`]));
+	const ready = (background: Background, file: string, text: string) =>
+		waitFor(
+			`"${text}" in ${file}`,
+			() => {
+				if (background.child.exitCode !== null) throw new Error(`${file}: exited with ${background.child.exitCode}`);
+				return readFileSync(file, 'utf8').includes(text) ? true : undefined;
+			},
+			180000,
+			500,
+		);
+	await Promise.all([
+		ready(mainProcess, join(mainFolder.logs, 'n8n-start.log'), 'Editor is now accessible'),
+		...workerProcesses.map((worker, i) => ready(worker, join(workerFolders[i].logs, 'n8n-worker.log'), 'n8n worker is now ready')),
+	]);
+	log(`main on ${n8nBase} and ${WORKERS} workers ready in ${seconds(started).toFixed(1)} s`);
+
+	const api = new N8nApi(n8nBase);
+	await api.setUp();
+	return {
+		api,
+		pg,
+		apiKey,
+		batchFlows,
+		stopFlow,
+		main: { folder: mainFolder, process: mainProcess },
+		workers: workerFolders.map((folder, i) => ({
+			folder,
+			process: workerProcesses[i],
+			rssWhenReady: memoryOf(workerProcesses[i].child.pid!).now,
+		})),
+		simRequests: async (from = 0) => (await (await fetch(`${sim.requestsUrl}?from=${from}`)).json()) as SimRequest[],
+		async send(path, body) {
+			const response = await fetch(`${n8nBase}/webhook/${path}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+			});
+			const text = await response.text();
+			if (!response.ok) throw new Error(`POST /webhook/${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
+			return text;
+		},
+		check,
+		figure,
+	};
+}
+
+/** One task alone, through the whole queue: the latency a batch is compared with. */
+async function oneTask(run: QueueRun): Promise<void> {
+	const started = Date.now();
+	await run.send(pathOf(run.batchFlows[0]), { request: 'single', items: [{ prompt: `one task ${marker('single', 0)}`, size: '1:1' }] });
+	run.figure('one 1-item execution through the queue', `${seconds(started).toFixed(1)} s (the simulator takes ${TASK_LATENCY_MS / 1000} s per task)`);
+}
+
+/** 1. Ten requests of twenty items over the gateways' webhooks, all at once. */
+async function batchAcrossWorkers(run: QueueRun): Promise<void> {
+	const { api, pg, check, figure } = run;
+	const sizeBefore = Number((await pg.query(`select pg_database_size('${pg.database}')`))[0][0]);
+	const logFrom = (await run.simRequests()).length;
+	const requests = Array.from({ length: REQUESTS }, (_, request) => {
+		const flow = run.batchFlows[request % run.batchFlows.length];
+		const { size } = SIZES[Math.floor(request / run.batchFlows.length) % SIZES.length];
+		const items = Array.from({ length: ITEMS_PER_REQUEST }, (_, item) => ({
+			prompt: `Product ${item} of batch ${request}, studio light ${marker(request, item)}`,
+			size,
+		}));
+		return { request, flow, size, items };
+	});
+	const started = Date.now();
+	const answered = await Promise.allSettled(requests.map((r) => run.send(pathOf(r.flow), { request: r.request, items: r.items })));
+	const makespan = seconds(started);
+	const refused = answered.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+	check('every webhook request answered', refused.length === 0, refused.length ? String(refused[0].reason) : `${REQUESTS} × 200`);
+	figure(`makespan, ${REQUESTS} executions × ${ITEMS_PER_REQUEST} items`, `${makespan.toFixed(1)} s`);
+
+	const batchLog = (await run.simRequests(logFrom)).filter((r) => markersIn(r.body).some((m) => !m.startsWith('qb-single')));
+	const listed = (await Promise.all(run.batchFlows.map((flow) => api.executions(flow.id)))).flat();
+	const batch = (await Promise.all(listed.map((e) => api.execution(e.id)))).filter((e) => {
+		const body = e.data?.resultData.runData.Webhook?.[0]?.data?.main?.[0]?.[0]?.json.body as { request?: unknown } | undefined;
+		return typeof body?.request === 'number';
+	});
+	const failed = batch.filter((e) => e.status !== 'success');
+	check(
+		'every execution succeeded',
+		batch.length === REQUESTS && failed.length === 0,
+		`${batch.length - failed.length} of ${REQUESTS} succeeded${failed.length ? `; ${failed.map((e) => `${e.id}: ${e.status} ${JSON.stringify(e.data?.resultData.error ?? {}).slice(0, 200)}`).join('; ')}` : ''}`,
+	);
+
+	// The images: every output item's binary is a row of binary_data holding a PNG of the asked size.
+	const rows = await pg.query(
+		`select "fileId", octet_length(data), encode(substring(data from 1 for 24), 'hex') from binary_data where "sourceType" = 'execution'`,
+	);
+	const stored = new Map(rows.map(([fileId, length, head]) => [fileId, { length: Number(length), head: Buffer.from(head, 'hex') }]));
+	const imageProblems: string[] = [];
+	let images = 0;
+	let imageBytes = 0;
+	for (const execution of batch) {
+		const body = execution.data!.resultData.runData.Webhook[0].data!.main![0][0].json.body as { request: number };
+		const asked = SIZES.find((s) => s.size === requests[body.request].size)!;
+		const items = execution.data!.resultData.runData[GENERATE_NODE]?.[0]?.data?.main?.[0] ?? [];
+		if (items.length !== ITEMS_PER_REQUEST) imageProblems.push(`execution ${execution.id}: ${items.length} items`);
+		for (const item of items) {
+			const binary = item.binary?.data;
+			const fileId = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(binary?.id ?? '')?.[0];
+			const row = fileId ? stored.get(fileId) : undefined;
+			const size = row ? pngDimensions(row.head) : undefined;
+			if (!binary?.id?.startsWith('database')) imageProblems.push(`execution ${execution.id}: binary id ${String(binary?.id)} is not in the database`);
+			else if (!row) imageProblems.push(`execution ${execution.id}: no binary_data row for ${binary.id}`);
+			else if (!size || size.width !== asked.width || size.height !== asked.height) {
+				imageProblems.push(`execution ${execution.id}: ${binary.id} is ${size ? `${size.width}x${size.height}` : 'not a PNG'}, asked ${asked.size}`);
+			} else if (binary.bytes !== undefined && binary.bytes !== row.length) {
+				imageProblems.push(`execution ${execution.id}: ${binary.id} has ${row.length} bytes, the item says ${binary.bytes}`);
+			} else {
+				images++;
+				imageBytes += row.length;
+			}
+		}
+	}
+	check(
+		`${REQUESTS * ITEMS_PER_REQUEST} images stored in Postgres with the asked pixel sizes`,
+		images === REQUESTS * ITEMS_PER_REQUEST && imageProblems.length === 0,
+		`${images} PNGs in binary_data${imageProblems.length ? `; ${imageProblems.slice(0, 5).join('; ')}` : ''}`,
+	);
+	const sizeAfter = Number((await pg.query(`select pg_database_size('${pg.database}')`))[0][0]);
+	figure(
+		'Postgres growth per stored image',
+		`${((sizeAfter - sizeBefore) / 1024 / Math.max(1, images)).toFixed(0)} KiB (the PNG itself: ${(imageBytes / 1024 / Math.max(1, images)).toFixed(0)} KiB on average)`,
+	);
+
+	const split = perWorker(run, batch.map((e) => e.id));
+	check(
+		'both workers ran executions',
+		split.every((n) => n > 0) && split.reduce((a, b) => a + b, 0) === batch.length,
+		`executions per worker: ${split.join(' + ')}`,
+	);
+
+	const tasks = tasksPerItem(batchLog);
+	const notOnce = requests.flatMap((r) => r.items.map((_, item) => marker(r.request, item))).filter((m) => tasks.get(m) !== 1);
+	check(
+		'exactly one task created per item',
+		notOnce.length === 0,
+		notOnce.length
+			? `${notOnce.length} items not created exactly once, e.g. ${notOnce.slice(0, 3).map((m) => `${m}: ${tasks.get(m) ?? 0}`).join(', ')}`
+			: `${tasks.size} items, one task each`,
+	);
+
+	for (const [index, gateway] of GATEWAYS.entries()) {
+		const mine = batch.filter((e) => e.workflowId === run.batchFlows[index].id);
+		const durations = mine.map((e) => (Date.parse(e.stoppedAt ?? '') - Date.parse(e.startedAt)) / 1000).sort((a, b) => a - b);
+		const creates = batchLog.filter((r) => r.gateway === gateway.id && r.kind === 'create');
+		figure(
+			`${nameOf(gateway)} executions`,
+			`${durations.map((d) => d.toFixed(1)).join(', ')} s (per worker: ${perWorker(run, mine.map((e) => e.id)).join(' + ')}; ${creates.filter((r) => r.rateLimited).length} of ${creates.length} create requests answered 429)`,
+		);
+	}
+}
+
+/**
+ * 1b. A create limit per account, shared by the workers: as many executions at once as the workers
+ * can hold, so that each worker runs some, with items enough for each worker to fill the window
+ * alone. Each process spaces its own creates; the account counts them all.
+ */
+async function createLimitAcrossWorkers(run: QueueRun): Promise<void> {
+	for (const [index, gateway] of GATEWAYS.entries()) {
+		const window = REGISTRY[gateway.id].capabilities.createsPerWindow;
+		if (!window) continue;
+		const flow = run.batchFlows[index];
+		const atOnce = WORKERS * WORKER_CONCURRENCY;
+		const items = Math.ceil((WORKERS * window.count) / atOnce);
+		const markers = Array.from({ length: atOnce }, (_, r) => Array.from({ length: items }, (_, i) => marker(`limit${r}`, i)));
+		const before = new Set((await run.api.executions(flow.id)).map((e) => e.id));
+		const from = (await run.simRequests()).length;
+		const started = Date.now();
+		const sent = await Promise.allSettled(
+			markers.map((mine, r) => run.send(pathOf(flow), { request: `limit${r}`, items: mine.map((m) => ({ prompt: `Limit test ${m}`, size: '1:1' })) })),
+		);
+		const took = seconds(started);
+		const phase = (await run.api.executions(flow.id)).filter((e) => !before.has(e.id));
+		const creates = (await run.simRequests(from)).filter((r) => r.gateway === gateway.id && r.kind === 'create');
+		const tasks = tasksPerItem(creates);
+		const wrong = markers.flat().filter((m) => tasks.get(m) !== 1);
+		const split = perWorker(run, phase.map((e) => e.id));
+		const succeeded = phase.filter((e) => e.status === 'success').length;
+		run.check(
+			`${nameOf(gateway)}, ${WORKERS} workers on one key: every item one task`,
+			sent.every((a) => a.status === 'fulfilled') && succeeded === atOnce && wrong.length === 0 && split.every((n) => n > 0),
+			`${succeeded} of ${atOnce} executions succeeded, per worker ${split.join(' + ')}; ${wrong.length} items without exactly one task`,
+		);
+		const floor = (Math.ceil((atOnce * items) / window.count) - 1) * (window.windowMs / 1000) + TASK_LATENCY_MS / 1000;
+		run.figure(
+			`${nameOf(gateway)}: ${atOnce} executions × ${items} items at once, ${WORKERS} workers on one key (${window.count} creates per ${window.windowMs / 1000} s)`,
+			`${creates.filter((r) => r.rateLimited).length} of ${creates.length} create requests answered 429 (each retried); all done in ${took.toFixed(1)} s, the limit alone allows ${floor.toFixed(0)} s`,
+		);
+	}
+}
+
+/** The API key: nowhere in the database (credentials are stored encrypted). */
+async function keyNowhereInTheDatabase(run: QueueRun): Promise<void> {
+	const { pg, apiKey } = run;
+	const tables = (
+		await pg.query(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`)
+	).map((r) => r[0]);
+	const leaks: string[] = [];
+	for (const name of tables) {
+		const [[n]] = await pg.query(`select count(*) from "${name}" t where t::text like '%${apiKey}%'`);
+		if (Number(n) > 0) leaks.push(`${name} (${n} rows)`);
+	}
+	const [[inBinary]] = await pg.query(`select count(*) from binary_data where position(convert_to('${apiKey}', 'UTF8') in data) > 0`);
+	if (Number(inBinary) > 0) leaks.push(`binary_data bytes (${inBinary} rows)`);
+	run.check('the API key is nowhere in the database', leaks.length === 0, leaks.length ? `found in ${leaks.join(', ')}` : `${tables.length} tables searched`);
+}
+
+/** 2. A 100-item execution of long tasks, stopped through the public API while it polls. */
+async function stopAcrossProcesses(run: QueueRun): Promise<void> {
+	const { api, check, figure } = run;
+	const from = (await run.simRequests()).length;
+	const items = Array.from({ length: STOP_ITEMS }, (_, item) => ({ prompt: `[[latency:600000]] long task ${marker('stop', item)}`, size: '1:1' }));
+	await run.send(pathOf(run.stopFlow), { request: 'stop', items });
+	const running = await waitFor('the stop test execution to run', async () => (await api.executions(run.stopFlow.id, 'running'))[0], 60000, 500);
+	await waitFor(
+		'the stop test tasks to be created and polled',
+		async () => {
+			const log = await run.simRequests(from);
+			return log.filter((r) => r.kind === 'create' && r.taskId).length >= STOP_ITEMS && log.some((r) => r.kind === 'poll') ? true : undefined;
+		},
+		60000,
+		500,
+	);
+	await new Promise((resolve) => setTimeout(resolve, 1000));
+	const started = Date.now();
+	await api.call('POST', `/executions/${running.id}/stop`);
+	const stoppedAt = Date.now();
+	figure('public API stop answered in', `${stoppedAt - started} ms`);
+	// Longer than the longest pause between two status reads (10 s), so a poll loop left running shows.
+	await new Promise((resolve) => setTimeout(resolve, 12_000));
+	const log = await run.simRequests(from);
+	const late = log.filter((r) => r.at > stoppedAt + 1000);
+	const lastRequest = Math.max(...log.map((r) => r.at));
+	check(
+		'no gateway request later than 1 s after the stop',
+		late.length === 0,
+		late.length
+			? `${late.length} requests, the last ${((lastRequest - stoppedAt) / 1000).toFixed(1)} s after`
+			: `the last one ${lastRequest - stoppedAt} ms after the stop answered`,
+	);
+	const stopped = await waitFor(
+		'the stopped execution to be saved',
+		async () => {
+			const execution = await api.execution(running.id);
+			return execution.status !== 'running' ? execution : undefined;
+		},
+		30000,
+		500,
+	);
+	const createdIds = [...new Set(log.filter((r) => r.kind === 'create' && r.taskId).map((r) => r.taskId!))];
+	const errors = JSON.stringify([
+		stopped.data?.resultData.error ?? null,
+		...(stopped.data?.resultData.runData[GENERATE_NODE] ?? []).map((nodeRun) => nodeRun.error ?? null),
+	]);
+	const unnamed = createdIds.filter((id) => !errors.includes(id));
+	check(
+		"the stopped execution's error names the created tasks",
+		createdIds.length > 0 && unnamed.length === 0,
+		`status ${stopped.status}; ${createdIds.length - unnamed.length} of ${createdIds.length} created tasks named; error: ${errors.slice(0, 300)}`,
+	);
+}
+
+/** 3. Each worker's memory, and what the n8n processes printed. */
+function memoryAndWarnings(run: QueueRun): void {
+	run.workers.forEach(({ process: worker, rssWhenReady }, i) => {
+		run.figure(`worker ${i + 1} RSS`, `${rssWhenReady.toFixed(0)} MiB when ready, peak ${memoryOf(worker.child.pid!).peak.toFixed(0)} MiB`);
+	});
+	const outputs = [join(run.main.folder.logs, 'n8n-start.log'), ...run.workers.map(({ folder }) => join(folder.logs, 'n8n-worker.log'))];
+	const warnings = outputs.flatMap((file) => warningsAboutUs(readFileSync(file, 'utf8')).map((w) => `${file}: ${w}`));
+	run.check('no warning from the node in the n8n logs', warnings.length === 0, warnings.length ? warnings.slice(0, 3).join('\n') : `${outputs.length} logs read`);
+}
+
 async function main(): Promise<number> {
 	const keep = process.argv.includes('--keep');
 	const log = (line: string) => console.log(line);
@@ -235,325 +608,16 @@ async function main(): Promise<number> {
 	};
 
 	const base = mkdtempSync(join(tmpdir(), 'gpt-image-queue-'));
-	const logs = join(base, 'logs');
-	mkdirSync(logs, { recursive: true });
+	mkdirSync(join(base, 'logs'));
 	let broken = true;
 	try {
-		const { install } = await ensureN8n(log, N8N_2);
-		log(`n8n ${install.release.version} on Node ${install.nodeVersion}; everything under ${base}`);
-		const tarball = await buildAndPack(base, join(logs, 'build.log'));
-
-		const redis = await startRedis(join(base, 'redis'), join(logs, 'redis.log'), log);
-		const pg = await startPostgres(join(base, 'postgres'), 'n8n', join(logs, 'postgres.log'), log);
-		log(`redis 127.0.0.1:${redis.port}, postgres ${pg.version} 127.0.0.1:${pg.port}`);
-
-		// One main and the workers, each with its own user folder (the package installed in each, the
-		// n8n way) and task-runner port; one key, one database, one Redis.
-		const processes = [new Harness(install, join(base, 'main'))];
-		for (let i = 1; i <= WORKERS; i++) processes.push(new Harness(install, join(base, `worker-${i}`)));
-		for (const harness of processes) {
-			Object.assign(harness.env, {
-				EXECUTIONS_MODE: 'queue',
-				QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-				QUEUE_BULL_REDIS_PORT: String(redis.port),
-				QUEUE_HEALTH_CHECK_ACTIVE: 'false',
-				DB_TYPE: 'postgresdb',
-				DB_POSTGRESDB_HOST: '127.0.0.1',
-				DB_POSTGRESDB_PORT: String(pg.port),
-				DB_POSTGRESDB_DATABASE: pg.database,
-				DB_POSTGRESDB_USER: pg.user,
-				DB_POSTGRESDB_PASSWORD: '',
-				N8N_DEFAULT_BINARY_DATA_MODE: 'database',
-				N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-			});
-			await installLikeN8n(tarball, harness.userFolder, { env: install.npmEnv, logFile: join(harness.logs, 'install-package.log') });
-		}
-		const [mainFolder, ...workerFolders] = processes;
-
-		// A key of its own, to look for it in the database afterwards.
-		const apiKey = `sk-queue-${randomBytes(12).toString('hex')}`;
-		const sim = await mainFolder.startSimulator(TASK_LATENCY_MS, { apiKey });
-		const simRequests = async (from = 0): Promise<SimRequest[]> =>
-			(await (await fetch(`${sim.requestsUrl}?from=${from}`)).json()) as SimRequest[];
-
-		// The first CLI command migrates the database; activation happens before start.
-		await mainFolder.importCredentials();
-		const batchFlows = GATEWAYS.map((gateway, index) => batchWorkflow(gateway, index, `batch-${gateway.id}`, 'lastNode'));
-		const stopGateway = GATEWAYS[0];
-		const stopFlow = batchWorkflow(stopGateway, GATEWAYS.length, 'stop-test', 'onReceived');
-		await mainFolder.importWorkflows([...batchFlows, stopFlow], 'queue-workflows');
-		for (const flow of [...batchFlows, stopFlow]) {
-			await mainFolder.n8n(install.release.activate(flow.id), { logFile: join(mainFolder.logs, 'activate.log') });
-		}
-
-		const port = await freePort();
-		const n8nBase = `http://127.0.0.1:${port}`;
-		let started = Date.now();
-		const mainProcess = mainFolder.startN8n(port);
-		const workerProcesses: Background[] = workerFolders.map((folder) =>
-			folder.startCommand(['worker', `--concurrency=${WORKER_CONCURRENCY}`]),
-		);
-		const ready = (background: Background, file: string, text: string) =>
-			waitFor(
-				`"${text}" in ${file}`,
-				() => {
-					if (background.child.exitCode !== null) throw new Error(`${file}: exited with ${background.child.exitCode}`);
-					return readFileSync(file, 'utf8').includes(text) ? true : undefined;
-				},
-				180000,
-				500,
-			);
-		await Promise.all([
-			ready(mainProcess, join(mainFolder.logs, 'n8n-start.log'), 'Editor is now accessible'),
-			...workerProcesses.map((worker, i) => ready(worker, join(workerFolders[i].logs, 'n8n-worker.log'), 'n8n worker is now ready')),
-		]);
-		log(`main on ${n8nBase} and ${WORKERS} workers ready in ${seconds(started).toFixed(1)} s`);
-		const rssAtStart = workerProcesses.map((worker) => memoryOf(worker.child.pid!).now);
-
-		const api = new N8nApi(n8nBase);
-		await api.setUp();
-
-		const send = async (path: string, body: unknown) => {
-			const response = await fetch(`${n8nBase}/webhook/${path}`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify(body),
-			});
-			const text = await response.text();
-			if (!response.ok) throw new Error(`POST /webhook/${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
-			return text;
-		};
-
-		// One task alone, through the whole queue: the latency a batch is compared with.
-		started = Date.now();
-		await send(batchFlows[0].nodes[0].parameters.path as string, { request: 'single', items: [{ prompt: `one task ${marker('single', 0)}`, size: '1:1' }] });
-		const oneTask = seconds(started);
-		figure('one 1-item execution through the queue', `${oneTask.toFixed(1)} s (the simulator takes ${TASK_LATENCY_MS / 1000} s per task)`);
-
-		// 1. The batch.
-		const sizeBefore = Number((await pg.query(`select pg_database_size('${pg.database}')`))[0][0]);
-		const logFrom = (await simRequests()).length;
-		started = Date.now();
-		const requests = Array.from({ length: REQUESTS }, (_, request) => {
-			const flow = batchFlows[request % batchFlows.length];
-			const { size } = SIZES[Math.floor(request / batchFlows.length) % SIZES.length];
-			const items = Array.from({ length: ITEMS_PER_REQUEST }, (_, item) => ({
-				prompt: `Product ${item} of batch ${request}, studio light ${marker(request, item)}`,
-				size,
-			}));
-			return { request, flow, size, items };
-		});
-		const answered = await Promise.allSettled(requests.map((r) => send(r.flow.nodes[0].parameters.path as string, { request: r.request, items: r.items })));
-		const makespan = seconds(started);
-		const refused = answered.filter((a) => a.status === 'rejected');
-		check('every webhook request answered', refused.length === 0, refused.length ? (refused[0] as PromiseRejectedResult).reason.message : `${REQUESTS} × 200`);
-		figure(`makespan, ${REQUESTS} executions × ${ITEMS_PER_REQUEST} items`, `${makespan.toFixed(1)} s`);
-
-		const batchLog = (await simRequests(logFrom)).filter((r) => markersIn(r.body).some((m) => !m.startsWith('qb-single')));
-		const listed = (await Promise.all(batchFlows.map((flow) => api.executions(flow.id)))).flat();
-		const executions = await Promise.all(listed.map((e) => api.execution(e.id)));
-		const batch = executions.filter((e) => {
-			const body = e.data?.resultData.runData.Webhook?.[0]?.data?.main?.[0]?.[0]?.json.body as { request?: unknown } | undefined;
-			return typeof body?.request === 'number';
-		});
-		const failed = batch.filter((e) => e.status !== 'success');
-		check(
-			'every execution succeeded',
-			batch.length === REQUESTS && failed.length === 0,
-			`${batch.length - failed.length} of ${REQUESTS} succeeded${failed.length ? `; ${failed.map((e) => `${e.id}: ${e.status} ${JSON.stringify(e.data?.resultData.error ?? {}).slice(0, 200)}`).join('; ')}` : ''}`,
-		);
-
-		// The images: every output item's binary is a row of binary_data holding a PNG of the asked size.
-		const rows = await pg.query(
-			`select "fileId", "sourceId", octet_length(data), encode(substring(data from 1 for 24), 'hex') from binary_data where "sourceType" = 'execution'`,
-		);
-		const stored = new Map(rows.map(([fileId, sourceId, length, head]) => [fileId, { sourceId, length: Number(length), head: Buffer.from(head, 'hex') }]));
-		const imageProblems: string[] = [];
-		let images = 0;
-		let imageBytes = 0;
-		for (const execution of batch) {
-			const body = execution.data!.resultData.runData.Webhook[0].data!.main![0][0].json.body as { request: number };
-			const asked = SIZES.find((s) => s.size === requests[body.request].size)!;
-			const items = execution.data!.resultData.runData[GENERATE_NODE]?.[0]?.data?.main?.[0] ?? [];
-			if (items.length !== ITEMS_PER_REQUEST) imageProblems.push(`execution ${execution.id}: ${items.length} items`);
-			for (const item of items) {
-				const binary = item.binary?.data;
-				const fileId = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(binary?.id ?? '')?.[0];
-				const row = fileId ? stored.get(fileId) : undefined;
-				const size = row ? pngDimensions(row.head) : undefined;
-				if (!binary?.id?.startsWith('database')) imageProblems.push(`execution ${execution.id}: binary id ${String(binary?.id)} is not in the database`);
-				else if (!row) imageProblems.push(`execution ${execution.id}: no binary_data row for ${binary.id}`);
-				else if (!size || size.width !== asked.width || size.height !== asked.height) {
-					imageProblems.push(`execution ${execution.id}: ${binary.id} is ${size ? `${size.width}x${size.height}` : 'not a PNG'}, asked ${asked.size}`);
-				} else if (binary.bytes !== undefined && binary.bytes !== row.length) {
-					imageProblems.push(`execution ${execution.id}: ${binary.id} has ${row.length} bytes, the item says ${binary.bytes}`);
-				} else {
-					images++;
-					imageBytes += row.length;
-				}
-			}
-		}
-		check(
-			`${REQUESTS * ITEMS_PER_REQUEST} images stored in Postgres with the asked pixel sizes`,
-			images === REQUESTS * ITEMS_PER_REQUEST && imageProblems.length === 0,
-			`${images} PNGs in binary_data${imageProblems.length ? `; ${imageProblems.slice(0, 5).join('; ')}` : ''}`,
-		);
-		const sizeAfter = Number((await pg.query(`select pg_database_size('${pg.database}')`))[0][0]);
-		figure(
-			'Postgres growth per stored image',
-			`${((sizeAfter - sizeBefore) / 1024 / Math.max(1, images)).toFixed(0)} KiB (the PNG itself: ${(imageBytes / 1024 / Math.max(1, images)).toFixed(0)} KiB on average)`,
-		);
-
-		// Which worker ran which execution: each logs "Worker started execution <id>".
-		const perWorker = (executionIds: string[]) =>
-			workerFolders.map(
-				(folder) =>
-					[...readFileSync(join(folder.logs, 'n8n-worker.log'), 'utf8').matchAll(/Worker started execution (\d+)/g)].filter((m) =>
-						executionIds.includes(m[1]),
-					).length,
-			);
-		const batchPerWorker = perWorker(batch.map((e) => e.id));
-		check(
-			'both workers ran executions',
-			batchPerWorker.every((n) => n > 0) && batchPerWorker.reduce((a, b) => a + b, 0) === batch.length,
-			`executions per worker: ${batchPerWorker.join(' + ')}`,
-		);
-
-		// Exactly one task per item: accepted creates, by the marker in their prompt.
-		const createsPerItem = new Map<string, number>();
-		for (const r of batchLog) {
-			if (r.kind !== 'create' || !r.taskId) continue;
-			for (const m of markersIn(r.body)) createsPerItem.set(m, (createsPerItem.get(m) ?? 0) + 1);
-		}
-		const notOnce = requests.flatMap((r) => r.items.map((_, item) => marker(r.request, item))).filter((m) => createsPerItem.get(m) !== 1);
-		check(
-			'exactly one task created per item',
-			notOnce.length === 0,
-			notOnce.length ? `${notOnce.length} items not created exactly once, e.g. ${notOnce.slice(0, 3).map((m) => `${m}: ${createsPerItem.get(m) ?? 0}`).join(', ')}` : `${createsPerItem.size} items, one task each`,
-		);
-
-		for (const [index, gateway] of GATEWAYS.entries()) {
-			const mine = batch.filter((e) => e.workflowId === batchFlows[index].id);
-			const durations = mine.map((e) => (Date.parse(e.stoppedAt ?? '') - Date.parse(e.startedAt)) / 1000).sort((a, b) => a - b);
-			const creates = batchLog.filter((r) => r.gateway === gateway.id && r.kind === 'create');
-			const limited = creates.filter((r) => r.rateLimited).length;
-			figure(
-				`${nameOf(gateway)} executions`,
-				`${durations.map((d) => d.toFixed(1)).join(', ')} s (per worker: ${perWorker(mine.map((e) => e.id)).join(' + ')}; ${limited} of ${creates.length} create requests answered 429)`,
-			);
-		}
-
-		// A create limit per account, shared by the workers: as many executions at once as the
-		// workers can hold, so that each worker runs some, with items enough for each worker to
-		// fill the window alone. Each process spaces its own creates; the account counts them all.
-		for (const [index, gateway] of GATEWAYS.entries()) {
-			const window = REGISTRY[gateway.id].capabilities.createsPerWindow;
-			if (!window) continue;
-			const flow = batchFlows[index];
-			const path = flow.nodes[0].parameters.path as string;
-			const atOnce = WORKERS * WORKER_CONCURRENCY;
-			const items = Math.ceil((WORKERS * window.count) / atOnce);
-			const before = new Set((await api.executions(flow.id)).map((e) => e.id));
-			const from = (await simRequests()).length;
-			started = Date.now();
-			const sent = await Promise.allSettled(
-				Array.from({ length: atOnce }, (_, r) =>
-					send(path, { request: `limit${r}`, items: Array.from({ length: items }, (_, i) => ({ prompt: `Limit test ${marker(`limit${r}`, i)}`, size: '1:1' })) }),
-				),
-			);
-			const took = seconds(started);
-			const phase = (await api.executions(flow.id)).filter((e) => !before.has(e.id));
-			const creates = (await simRequests(from)).filter((r) => r.gateway === gateway.id && r.kind === 'create');
-			const tasksPerItem = new Map<string, number>();
-			for (const r of creates) if (r.taskId) for (const m of markersIn(r.body)) tasksPerItem.set(m, (tasksPerItem.get(m) ?? 0) + 1);
-			const wrong = [...Array(atOnce).keys()].flatMap((r) => [...Array(items).keys()].map((i) => marker(`limit${r}`, i))).filter((m) => tasksPerItem.get(m) !== 1);
-			const split = perWorker(phase.map((e) => e.id));
-			check(
-				`${nameOf(gateway)}, ${WORKERS} workers on one key: every item one task`,
-				sent.every((a) => a.status === 'fulfilled') && phase.length === atOnce && phase.every((e) => e.status === 'success') && wrong.length === 0 && split.every((n) => n > 0),
-				`${phase.filter((e) => e.status === 'success').length} of ${atOnce} executions succeeded, per worker ${split.join(' + ')}; ${wrong.length} items without exactly one task`,
-			);
-			const total = atOnce * items;
-			const floor = (Math.ceil(total / window.count) - 1) * (window.windowMs / 1000) + TASK_LATENCY_MS / 1000;
-			figure(
-				`${nameOf(gateway)}: ${atOnce} executions × ${items} items at once, ${WORKERS} workers on one key (${window.count} creates per ${window.windowMs / 1000} s)`,
-				`${creates.filter((r) => r.rateLimited).length} of ${creates.length} create requests answered 429 (each retried); all done in ${took.toFixed(1)} s, the limit alone allows ${floor.toFixed(0)} s`,
-			);
-		}
-
-		// The API key: nowhere in the database (credentials are stored encrypted).
-		const tables = (await pg.query(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`)).map((r) => r[0]);
-		const leaks: string[] = [];
-		for (const name of tables) {
-			const [[n]] = await pg.query(`select count(*) from "${name}" t where t::text like '%${apiKey}%'`);
-			if (Number(n) > 0) leaks.push(`${name} (${n} rows)`);
-		}
-		const [[inBinary]] = await pg.query(`select count(*) from binary_data where position(convert_to('${apiKey}', 'UTF8') in data) > 0`);
-		if (Number(inBinary) > 0) leaks.push(`binary_data bytes (${inBinary} rows)`);
-		check('the API key is nowhere in the database', leaks.length === 0, leaks.length ? `found in ${leaks.join(', ')}` : `${tables.length} tables searched`);
-
-		// 2. Stop across processes.
-		const stopFrom = (await simRequests()).length;
-		const stopItems = Array.from({ length: STOP_ITEMS }, (_, item) => ({ prompt: `[[latency:600000]] long task ${marker('stop', item)}`, size: '1:1' }));
-		await send(stopFlow.nodes[0].parameters.path as string, { request: 'stop', items: stopItems });
-		const running = await waitFor('the stop test execution to run', async () => (await api.executions(stopFlow.id, 'running'))[0], 60000, 500);
-		// Let it create its tasks and poll them.
-		await waitFor(
-			'the stop test tasks to be created',
-			async () => {
-				const log = await simRequests(stopFrom);
-				const created = log.filter((r) => r.kind === 'create' && r.taskId).length;
-				return created >= STOP_ITEMS && log.some((r) => r.kind === 'poll') ? true : undefined;
-			},
-			60000,
-			500,
-		);
-		await new Promise((resolve) => setTimeout(resolve, 1000));
-		started = Date.now();
-		await api.call('POST', `/executions/${running.id}/stop`);
-		const stoppedAt = Date.now();
-		figure('public API stop answered in', `${stoppedAt - started} ms`);
-		// Longer than the longest pause between two status reads (10 s), so a poll loop left running shows.
-		await new Promise((resolve) => setTimeout(resolve, 12_000));
-		const stopLog = await simRequests(stopFrom);
-		const late = stopLog.filter((r) => r.at > stoppedAt + 1000);
-		const lastRequest = Math.max(...stopLog.map((r) => r.at));
-		check(
-			'no gateway request later than 1 s after the stop',
-			late.length === 0,
-			late.length ? `${late.length} requests, the last ${((lastRequest - stoppedAt) / 1000).toFixed(1)} s after` : `the last one ${lastRequest - stoppedAt} ms after the stop answered`,
-		);
-		const stopped = await waitFor(
-			'the stopped execution to be saved',
-			async () => {
-				const execution = await api.execution(running.id);
-				return execution.status !== 'running' ? execution : undefined;
-			},
-			30000,
-			500,
-		);
-		const createdIds = [...new Set(stopLog.filter((r) => r.kind === 'create' && r.taskId).map((r) => r.taskId!))];
-		const errors = JSON.stringify([
-			stopped.data?.resultData.error ?? null,
-			...(stopped.data?.resultData.runData[GENERATE_NODE] ?? []).map((run) => run.error ?? null),
-		]);
-		const unnamed = createdIds.filter((id) => !errors.includes(id));
-		check(
-			"the stopped execution's error names the created tasks",
-			createdIds.length > 0 && unnamed.length === 0,
-			`status ${stopped.status}; ${createdIds.length - unnamed.length} of ${createdIds.length} created tasks named; error: ${errors.slice(0, 300)}`,
-		);
-
-		// 3. Memory, and what the n8n processes printed.
-		workerProcesses.forEach((worker, i) => {
-			const { peak } = memoryOf(worker.child.pid!);
-			figure(`worker ${i + 1} RSS`, `${rssAtStart[i].toFixed(0)} MiB when ready, peak ${peak.toFixed(0)} MiB`);
-		});
-		const outputs = [join(mainFolder.logs, 'n8n-start.log'), ...workerFolders.map((f) => join(f.logs, 'n8n-worker.log'))];
-		const warnings = outputs.flatMap((file) => warningsAboutUs(readFileSync(file, 'utf8')).map((w) => `${file}: ${w}`));
-		check('no warning from the node in the n8n logs', warnings.length === 0, warnings.length ? warnings.slice(0, 3).join('\n') : `${outputs.length} logs read`);
-
-		await Promise.all([mainProcess, ...workerProcesses].map((p) => p.stop()));
+		const run = await startQueueMode(base, log, check, figure);
+		await oneTask(run);
+		await batchAcrossWorkers(run);
+		await createLimitAcrossWorkers(run);
+		await keyNowhereInTheDatabase(run);
+		await stopAcrossProcesses(run);
+		memoryAndWarnings(run);
 		broken = false;
 	} catch (error) {
 		check('the run itself', false, error instanceof Error ? error.message : String(error));

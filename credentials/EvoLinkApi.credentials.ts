@@ -31,7 +31,8 @@ export class EvoLinkApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api.evolink.ai',
 			placeholder: 'e.g. https://beta-api.evolink.ai',
-			description: 'Change it for the beta endpoint (https://beta-api.evolink.ai), a proxy, or a test server',
+			description:
+				'Change it for the beta endpoint (https://beta-api.evolink.ai), a proxy, or a test server. A trailing /v1 is fine.',
 		},
 		{
 			displayName: 'File Upload Base URL',
@@ -40,6 +41,7 @@ export class EvoLinkApi implements ICredentialType {
 			default: 'https://files-api.evolink.ai',
 			placeholder: 'e.g. https://files-api.evolink.ai',
 			description: 'Where images from earlier nodes are uploaded before a task uses them',
+			hint: "EvoLink's file service. The credential test checks the Base URL; this host is used when the node uploads an image.",
 		},
 	];
 
@@ -55,7 +57,7 @@ export class EvoLinkApi implements ICredentialType {
 	// Reading the credit balance costs nothing and needs a valid key.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "").replace(/\\/v1$/, "")}}',
 			url: '/v1/credits',
 		},
 	};

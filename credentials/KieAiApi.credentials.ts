@@ -31,7 +31,7 @@ export class KieAiApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api.kie.ai',
 			placeholder: 'e.g. https://api.kie.ai',
-			description: 'Change it only for a proxy or a test server',
+			description: 'Change it only for a proxy or a test server. A trailing /api/v1 is fine.',
 		},
 		{
 			displayName: 'File Upload Base URL',
@@ -40,6 +40,7 @@ export class KieAiApi implements ICredentialType {
 			default: 'https://kieai.redpandaai.co',
 			placeholder: 'e.g. https://kieai.redpandaai.co',
 			description: 'Where images from earlier nodes are uploaded before a task uses them',
+			hint: "Kie.ai's file service (its documented host is kieai.redpandaai.co). The credential test checks the Base URL; this host is used when the node uploads an image.",
 		},
 	];
 
@@ -55,7 +56,7 @@ export class KieAiApi implements ICredentialType {
 	// Reading the credit balance costs nothing. Kie answers a bad key with HTTP 200 and code 401.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "").replace(/\\/api\\/v1$/, "")}}',
 			url: '/api/v1/chat/credit',
 		},
 		rules: [

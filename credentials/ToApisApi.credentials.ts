@@ -31,7 +31,8 @@ export class ToApisApi implements ICredentialType {
 			type: 'string',
 			default: 'https://toapis.com',
 			placeholder: 'e.g. https://toapis.cn',
-			description: 'Change it for the China endpoint (https://toapis.cn), a proxy, or a test server',
+			description:
+				'Change it for the China endpoint (https://toapis.cn), a proxy, or a test server. A trailing /v1, as OpenAI-style clients write it, is fine.',
 		},
 	];
 
@@ -44,12 +45,17 @@ export class ToApisApi implements ICredentialType {
 		},
 	};
 
-	// Listing the image models costs nothing and needs a valid key.
+	// Reading this key's balance costs nothing, is documented, and proves the key.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/v1/models',
-			qs: { type: 'image' },
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "").replace(/\\/v1$/, "")}}',
+			url: '/v1/balance',
 		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'success', value: false, message: 'The API key is not valid' },
+			},
+		],
 	};
 }

@@ -8,13 +8,24 @@ import { join } from 'path';
 
 import { loadWorkflowFile, runWorkflow } from '../test/engine/runWorkflow';
 import type { WorkflowJson } from '../test/engine/runWorkflow';
-import { GatewaySimulator, pngSize } from '../test/simulator';
+import { GatewaySimulator } from '../test/simulator';
+import { imageHeader } from '../test/simulator/wire';
+import type { IDataObject } from 'n8n-workflow';
+import { GATEWAYS } from '../nodes/GptImage/gateways';
+import type { GatewayId, ModelSpec, OptionValue } from '../nodes/GptImage/gateways';
 import { isKnownNodeType } from '../test/engine/nodeTypes';
-import { exampleOnSimulator, GATEWAYS, simulatorCredentials } from '../test/support';
+import { exampleOnSimulator, gatewaysFor, simulatorCredentials } from '../test/support';
 
 const ROOT = join(__dirname, '..', '..');
 const EXAMPLES = join(ROOT, 'examples');
 const OUTPUT = join(ROOT, 'output');
+
+/** The pixel size the gateway documents for an output item's model and options, if it does. */
+function documentedPixels(gateway: GatewayId, json: IDataObject): [number, number] | undefined {
+	const model = GATEWAYS[gateway].models.find((spec) => spec.id === json.model) as ModelSpec | undefined;
+	const values = Object.fromEntries(model?.options.map((option) => [option.key, json[option.key] as OptionValue]) ?? []);
+	return model?.pixels?.(values);
+}
 
 /** Nodes nothing follows: what a workflow ends with. */
 function lastNodes(workflow: WorkflowJson): string[] {
@@ -38,7 +49,7 @@ async function main(): Promise<number> {
 				rows.push(`skip  ${file}: needs ${[...new Set(missing)].join(', ')} (run it in n8n)`);
 				continue;
 			}
-			for (const gateway of GATEWAYS) {
+			for (const gateway of gatewaysFor(example).map((id) => ({ id }))) {
 				const started = Date.now();
 				const run = await runWorkflow({
 					workflow: exampleOnSimulator(example, sim, gateway.id),
@@ -57,14 +68,22 @@ async function main(): Promise<number> {
 					for (const item of run.output(nodeName)) {
 						for (const binary of Object.values(item.binary ?? {})) {
 							const bytes = await run.binaryBuffer(binary);
-							const { width, height } = pngSize(bytes);
+							const { width, height } = imageHeader(bytes);
 							const name = `${file.replace(/\.json$/, '')}-${binary.fileName}`;
 							writeFileSync(join(directory, name), bytes);
-							written.push(`${name} (${width}x${height})`);
+							const documented = documentedPixels(gateway.id, item.json);
+							const matches = !documented || (documented[0] === width && documented[1] === height);
+							if (!matches) failures++;
+							const note = documented
+								? matches
+									? `the documented ${item.json.size}${item.json.resolution ? ` at ${String(item.json.resolution)}` : ''}`
+									: `NOT the documented ${documented.join('x')}`
+								: 'no pixel size documented';
+							written.push(`${name} (${width}x${height}, ${item.json.model}: ${note})`);
 						}
 					}
 				}
-				rows.push(`ok    ${file} on ${gateway.id} in ${seconds} s: ${written.length} PNG(s) → output/${gateway.id}/`);
+				rows.push(`ok    ${file} on ${gateway.id} in ${seconds} s: ${written.length} image(s) → output/${gateway.id}/`);
 				for (const line of written) rows.push(`        ${line}`);
 			}
 		}

@@ -1,6 +1,7 @@
 import { testCredentials } from './engine/credentialTest';
 import { GatewaySimulator } from './simulator';
-import { GATEWAYS, simulatorCredentials } from './support';
+import { runWorkflow } from './engine/runWorkflow';
+import { GATEWAYS, simulatorCredentials, workflowOf } from './support';
 
 /** Each credential's test request, run the way n8n's credential tester runs it, against the simulator. */
 
@@ -28,6 +29,22 @@ describe.each(GATEWAYS)('$credential', ({ credential, sim: gatewayName }) => {
 		expect(asked.length).toBeGreaterThanOrEqual(1);
 		expect(asked.map((request) => request.headers.authorization)).toEqual(asked.map(() => 'Bearer sk-wrong'));
 		expect(result.message).toMatch(/not valid|Authorization failed/);
+	});
+
+	test('a Base URL as OpenAI-style docs write it (with /v1, or /api/v1 on Kie.ai) works, for the test and the node', async () => {
+		const data = simulatorCredentials(sim)[credential];
+		const suffix = gatewayName === 'kieAi' ? '/api/v1' : '/v1';
+		const result = await testCredentials(credential, { ...data, baseUrl: `${String(data.baseUrl)}${suffix}/` });
+		expect(result).toMatchObject({ status: 'OK' });
+		expect(sim.requestsOf('credit', gatewayName)).toHaveLength(1);
+
+		const credentials = { ...simulatorCredentials(sim), [credential]: { ...data, baseUrl: `${String(data.baseUrl)}${suffix}` } };
+		const run = await runWorkflow({
+			workflow: workflowOf([{ gateway: gatewayName, parameters: { operation: 'getBalance' } }]),
+			credentials,
+		});
+		expect(run.error).toBeUndefined();
+		expect(sim.requestsOf('credit', gatewayName)).toHaveLength(2);
 	});
 
 	test('a Base URL with a trailing slash works', async () => {

@@ -1,5 +1,5 @@
 import { decodePng, encodePng, GatewaySimulator } from './simulator';
-import { fileOf, insideRegion, MASK_CONVENTION, photoPixel } from './images';
+import { fileOf, insideRegion, maskConvention, photoPixel } from './images';
 import type { FileSpec } from './images';
 import { FAST, GATEWAYS, runNodeWithFiles } from './support';
 
@@ -18,7 +18,7 @@ describe.each(GATEWAYS)('Edit on $id', ({ id, sim: gatewayName }) => {
 	test('a binary image and a binary mask give images derived from the input, repainted inside the mask', async () => {
 		const files: FileSpec[] = [
 			{ field: 'data', kind: 'photo', width: 64, height: 64 },
-			{ field: 'mask', kind: 'mask', width: 64, height: 64, convention: MASK_CONVENTION[id] },
+			{ field: 'mask', kind: 'mask', width: 64, height: 64, convention: maskConvention(id) },
 		];
 		const run = await runNodeWithFiles(
 			sim,

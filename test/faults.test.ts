@@ -69,7 +69,7 @@ type Row = Omit<Case, 'gateway' | 'sim' | 'fails'> & {
 	fails?: (gateway: GatewayId) => Failure | undefined;
 };
 
-const ALL: GatewayId[] = ['toApis', 'kieAi', 'evoLink'];
+const ALL: GatewayId[] = GATEWAYS.map((gateway) => gateway.id);
 const simOf = (gateway: GatewayId) => GATEWAYS.find((g) => g.id === gateway)!.sim;
 
 /** Requests of a kind that came after the first faulted one of that kind. */

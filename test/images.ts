@@ -1,3 +1,5 @@
+import { GATEWAYS } from '../nodes/GptImage/gateways';
+import type { GatewayId } from '../nodes/GptImage/gateways';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { registerNodeType } from './engine/runWorkflow';
@@ -15,12 +17,14 @@ export function insideRegion(x: number, y: number, width = 64, height = 64): boo
 	return x >= width / 4 && x < (3 * width) / 4 && y >= height / 4 && y < (5 * height) / 8;
 }
 
-/** Each gateway's mask convention, as the node documents it. */
-export const MASK_CONVENTION: Record<'toApis' | 'kieAi' | 'evoLink', 'black' | 'transparent'> = {
-	toApis: 'transparent',
-	kieAi: 'black',
-	evoLink: 'transparent',
-};
+/**
+ * How to draw a mask for a gateway's first mask model, as the node documents it: black where Kie.ai
+ * edits black pixels, else transparent (the OpenAI convention, and the safe choice where a gateway
+ * does not say).
+ */
+export function maskConvention(gateway: GatewayId): 'black' | 'transparent' {
+	return GATEWAYS[gateway].models.find((model) => model.mask)?.mask?.marks === 'black' ? 'black' : 'transparent';
+}
 
 export type FileSpec =
 	| { field: string; kind: 'photo'; width: number; height: number }
@@ -31,8 +35,8 @@ export type FileSpec =
 	/** A valid PNG header followed by padding up to `bytes`: a file too large for the gateway. */
 	| { field: string; kind: 'paddedPng'; width: number; height: number; bytes: number }
 	| { field: string; kind: 'gifHeader'; width: number; height: number }
-	/** Only a PNG signature and IHDR chunk, of any declared size (0x0 too). */
-	| { field: string; kind: 'pngHeader'; width: number; height: number }
+	/** Only a PNG signature and IHDR chunk, of any declared size (0x0 too); RGBA unless `rgb`. */
+	| { field: string; kind: 'pngHeader'; width: number; height: number; rgb?: boolean }
 	| { field: string; kind: 'text' };
 
 export function photoPixel(x: number, y: number): [number, number, number, number] {
@@ -79,7 +83,7 @@ export function fileOf(spec: FileSpec): { bytes: Buffer; fileName: string; mimeT
 			bytes.write('IHDR', 12, 'latin1');
 			bytes.writeUInt32BE(spec.width, 16);
 			bytes.writeUInt32BE(spec.height, 20);
-			bytes.set([8, 6, 0, 0, 0], 24);
+			bytes.set([8, spec.rgb ? 2 : 6, 0, 0, 0], 24);
 			return { bytes, fileName: 'header.png', mimeType: 'image/png' };
 		}
 		case 'text':

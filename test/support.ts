@@ -1,10 +1,11 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INode } from 'n8n-workflow';
 
+import { MODEL_PARAMETER, modelsFor } from '../nodes/GptImage/actions/parameters';
 import { GATEWAYS as REGISTRY } from '../nodes/GptImage/gateways';
 import type { GatewayId } from '../nodes/GptImage/gateways';
 import { runWorkflow } from './engine/runWorkflow';
 import type { RunWorkflowOptions, RunWorkflowResult, WorkflowJson } from './engine/runWorkflow';
-import { fileOf, IMAGES_NODE_TYPE, MASK_CONVENTION } from './images';
+import { fileOf, IMAGES_NODE_TYPE, maskConvention } from './images';
 import type { FileSpec } from './images';
 import type { GatewayName, GatewaySimulator } from './simulator';
 
@@ -49,6 +50,16 @@ export interface NodeSpec {
 
 let nodeCounter = 0;
 
+/**
+ * The tests were written for GPT-4o Image (1, 2 or 4 images in one task, on every gateway): a
+ * Generate or Edit that names no model gets it, rather than the gateway's default (GPT Image 2).
+ */
+function withModel(parameters: IDataObject): IDataObject {
+	if (parameters.operation === 'generate' && parameters.model === undefined) return { model: 'gpt-4o-image', ...parameters };
+	if (parameters.operation === 'edit' && parameters.editModel === undefined) return { editModel: 'gpt-4o-image', ...parameters };
+	return parameters;
+}
+
 function gptImageNode(spec: NodeSpec, position: [number, number]): INode {
 	const credential = credentialType(spec.gateway);
 	return {
@@ -57,7 +68,7 @@ function gptImageNode(spec: NodeSpec, position: [number, number]): INode {
 		type: NODE_TYPE,
 		typeVersion: 1,
 		position,
-		parameters: { gateway: spec.gateway, ...spec.parameters },
+		parameters: { gateway: spec.gateway, ...withModel(spec.parameters) },
 		credentials: { [credential]: { id: `cred-${credential}`, name: credential } },
 		...(spec.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
@@ -147,6 +158,22 @@ export function retarget(workflow: WorkflowJson, gateway: GatewayId): WorkflowJs
 	};
 }
 
+/**
+ * The gateways a workflow can run on: those that offer every model its GPT Image nodes name (an
+ * example made for one gateway's model, like ToAPIs' official channel, runs on that one only).
+ */
+export function gatewaysFor(workflow: WorkflowJson): GatewayId[] {
+	const nodes = workflow.nodes.filter((node) => node.type === NODE_TYPE || node.type === `${NODE_TYPE}Tool`);
+	return GATEWAYS.map((gateway) => gateway.id).filter((id) =>
+		nodes.every((node) => {
+			const operation = node.parameters.operation === 'edit' ? 'edit' : 'generate';
+			const model = node.parameters[MODEL_PARAMETER[operation]];
+			if (typeof model !== 'string' || model.startsWith('=')) return true;
+			return modelsFor(REGISTRY[id], operation).some((spec) => spec.id === model);
+		}),
+	);
+}
+
 /** The sample URLs the examples ship with; on the simulator they are served for real. */
 export const SAMPLE_URLS = {
 	photo: 'https://example.com/products/mug.png',
@@ -161,7 +188,7 @@ export const SAMPLE_URLS = {
 export function exampleOnSimulator(workflow: WorkflowJson, sim: GatewaySimulator, gateway: GatewayId): WorkflowJson {
 	const photo = sim.hostFile(fileOf({ field: 'photo', kind: 'photo', width: 1024, height: 1024 }).bytes, 'mug.png');
 	const mask = sim.hostFile(
-		fileOf({ field: 'mask', kind: 'mask', width: 1024, height: 1024, convention: MASK_CONVENTION[gateway] }).bytes,
+		fileOf({ field: 'mask', kind: 'mask', width: 1024, height: 1024, convention: maskConvention(gateway) }).bytes,
 		'mug-mask.png',
 	);
 	const retargeted = retarget(workflow, gateway);

@@ -212,7 +212,7 @@ const CASES: Array<{
 		parameters: edit({ editModel: '={{ "gpt-image-2" }}' }),
 		files: [photo(), mask()],
 		parameter: 'Model',
-		says: /"gpt-image-2" is not a model ToAPIs edits with; choose one of gpt-4o-image, gpt-image-1.5-official/,
+		says: /"gpt-image-2" is not a model ToAPIs edits with; choose one of gpt-image-1.5-official, gpt-4o-image/,
 	},
 	{
 		name: 'a relative image URL',

@@ -2,7 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { OPERATIONS, route } from './actions/router';
-import { GATEWAYS, gatewayOptions } from './gateways';
+import { DEFAULT_GATEWAY, GATEWAYS, gatewayOptions } from './gateways';
 
 /** "Generate on Kie.ai" under the node on the canvas. */
 const OPERATION_NAMES = JSON.stringify(Object.fromEntries(OPERATIONS.map((op) => [op.value, op.name])));
@@ -52,7 +52,7 @@ export class GptImage implements INodeType {
 				name: 'gateway',
 				type: 'options',
 				noDataExpression: true,
-				default: 'toApis',
+				default: DEFAULT_GATEWAY,
 				options: gatewayOptions,
 				description: 'The service that runs the GPT image model for you. In the editor, choosing a credential chooses its gateway.',
 			},

@@ -3,14 +3,15 @@ import type { INodeProperties } from 'n8n-workflow';
 import { createAndCollect, prepareTask, promptProperties, taskOptionsProperty } from './create';
 import type { PreparedTask } from './create';
 import { readImageInput } from './inputs';
-import { IMAGE_SOURCES, maskNotices, modelProperties } from './parameters';
+import { IMAGE_SOURCES, maskNotices, modelChoiceProperties, modelDetailProperties } from './parameters';
 import type { Operation } from './types';
 
 const show = { operation: ['edit'] };
 
 const properties: INodeProperties[] = [
-	...modelProperties('edit'),
+	...modelChoiceProperties('edit'),
 	...promptProperties('edit'),
+	...modelDetailProperties('edit'),
 	{
 		displayName: 'Image',
 		name: 'imageSource',

@@ -4,12 +4,13 @@ import { collection, invalidParameter } from './checkedValues';
 import { createAndCollect, prepareTask, promptProperties, taskOptionsProperty } from './create';
 import type { PreparedTask } from './create';
 import { readImageInput } from './inputs';
-import { modelProperties } from './parameters';
+import { modelChoiceProperties, modelDetailProperties } from './parameters';
 import type { Operation } from './types';
 
 const properties: INodeProperties[] = [
-	...modelProperties('generate'),
+	...modelChoiceProperties('generate'),
 	...promptProperties('generate'),
+	...modelDetailProperties('generate'),
 	taskOptionsProperty('generate'),
 ];
 

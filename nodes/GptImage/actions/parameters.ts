@@ -123,31 +123,47 @@ export const IMAGE_SOURCES = [
 	{ name: 'URL', value: 'url', description: 'A public http(s) URL the gateway can fetch' },
 ];
 
-/**
- * Model, its main options, Number of Images and (for Generate) Reference Images, for every gateway.
- * The options the models place under Options come from modelOptionsInCollection.
- */
-export function modelProperties(operation: ModelOperation): INodeProperties[] {
+/** The Model parameter of every gateway, for an operation. */
+export function modelChoiceProperties(operation: ModelOperation): INodeProperties[] {
 	const modelParameter = MODEL_PARAMETER[operation];
 	return Object.values(GATEWAYS).flatMap((gateway) => {
 		const models = modelsFor(gateway, operation);
 		if (!models.length) return [];
 		const base = { operation: [operation], gateway: [gateway.id] };
-		const ofModels = (ids: string[]): Show => ({ ...base, [modelParameter]: ids });
-		const properties: INodeProperties[] = [
+		return [
 			{
 				displayName: 'Model',
 				name: modelParameter,
 				type: 'options',
 				default: first(models.map((model) => model.id)),
 				options: models.map((model) => ({ name: model.name, value: model.id, description: model.description })),
-				description: operation === 'edit' ? `The models of ${gateway.displayName} that edit with a mask` : `The image model ${gateway.displayName} runs`,
+				description:
+					operation === 'edit' ? `The models of ${gateway.displayName} that edit with a mask` : `The image model ${gateway.displayName} runs`,
 				displayOptions: { show: base },
-			},
+			} satisfies INodeProperties,
+			...groupBy(models, (model) => model.notice).map(({ value: notice, ids }) => ({
+				displayName: notice,
+				name: 'modelNotice',
+				type: 'notice' as const,
+				default: '',
+				displayOptions: { show: { ...base, [modelParameter]: ids } },
+			})),
 		];
-		for (const { value: notice, ids } of groupBy(models, (model) => model.notice)) {
-			properties.push({ displayName: notice, name: 'modelNotice', type: 'notice', default: '', displayOptions: { show: ofModels(ids) } });
-		}
+	});
+}
+
+/**
+ * What follows the model: its main options (size, resolution, quality …), Number of Images and
+ * (for Generate) Reference Images, for every gateway. The options the models place under Options
+ * come from modelOptionsInCollection.
+ */
+export function modelDetailProperties(operation: ModelOperation): INodeProperties[] {
+	const modelParameter = MODEL_PARAMETER[operation];
+	return Object.values(GATEWAYS).flatMap((gateway) => {
+		const models = modelsFor(gateway, operation);
+		const base = { operation: [operation], gateway: [gateway.id] };
+		const ofModels = (ids: string[]): Show => ({ ...base, [modelParameter]: ids });
+		const properties: INodeProperties[] = [];
 		const mainOptions = models.flatMap((model) => model.options.filter((option) => option.placement === 'main'));
 		const keys = [...new Set(mainOptions.map((option) => option.key))];
 		for (const key of keys) {

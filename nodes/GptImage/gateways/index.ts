@@ -14,6 +14,9 @@ export const GATEWAYS = { toApis, kieAi, evoLink };
 
 export type GatewayId = keyof typeof GATEWAYS;
 
+/** The gateway a new node starts with: the registry's first. */
+export const DEFAULT_GATEWAY: string = Object.values(GATEWAYS)[0].id;
+
 export function gatewayById(id: string): Gateway | undefined {
 	return Object.prototype.hasOwnProperty.call(GATEWAYS, id) ? GATEWAYS[id as GatewayId] : undefined;
 }

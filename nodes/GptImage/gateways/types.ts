@@ -168,6 +168,8 @@ export interface ModelSpec {
 	mask?: {
 		/** What the mask's pixels mean, in words shown in the node. */
 		meaning: string;
+		/** Which pixels mark the area to edit: transparent ones, black ones, or the gateway does not say. */
+		marks: 'transparent' | 'black' | 'unstated';
 		maxBytes: number;
 		/** Whether the mask needs an alpha channel (transparent = edit). */
 		needsAlpha: boolean;

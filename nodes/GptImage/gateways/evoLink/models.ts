@@ -1,3 +1,4 @@
+import { qualityOption, resolutionOption, sizeOption } from '../options';
 import { sizeChoice, sizeShape } from '../sizes';
 import type { ModelOption, ModelSpec, OptionValue } from '../types';
 import { MB } from '../wire';
@@ -17,8 +18,11 @@ const OPENAI_PIXELS = {
 /** gpt-image-2's 15 ratios [E-G2]. */
 const RATIOS_15 = ['1:1', '1:2', '2:1', '1:3', '3:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '9:21', '21:9'];
 
-/** The two sizes EvoLink's page spells out: budgets past 3840 pixels are scaled down [E-G2]. */
-const DOCUMENTED_4K: Record<string, [number, number]> = { '1:1': [2880, 2880], '2:1': [3840, 1920] };
+/**
+ * The 4K sizes EvoLink's page spells out: the 8.29 MP budget is 3840×2160 at 16:9, and budgets past
+ * 3840 pixels a side are scaled down (2:1 = 3840×1920, 1:1 = 2880×2880) [E-G2].
+ */
+const DOCUMENTED_4K: Record<string, [number, number]> = { '16:9': [3840, 2160], '1:1': [2880, 2880], '2:1': [3840, 1920] };
 
 /** Why a `WxH` size breaks EvoLink's pixel rules [E-G2], or undefined. */
 export function customSizeProblem(value: string): string | undefined {
@@ -59,36 +63,14 @@ function image2Options(withQuality: boolean): ModelOption[] {
 			showWhen: { size: ['custom'] },
 		},
 		{
-			key: 'resolution',
-			label: 'Resolution',
-			description: 'Pixel budget for ratio sizes (not used with Auto or a custom size)',
-			kind: 'options',
-			choices: [
-				{ value: '1K', name: '1K', description: 'About 1 megapixel' },
-				{ value: '2K', name: '2K', description: 'About 4 megapixels' },
-				{ value: '4K', name: '4K', description: '8.3 megapixels; wide sizes are scaled down (2:1 = 3840×1920, 1:1 = 2880×2880)' },
-			],
-			default: '1K',
-			placement: 'main',
+			...resolutionOption('Pixel budget for ratio sizes (not used with Auto or a custom size)', {
+				'1K': 'About 1 megapixel',
+				'2K': 'About 4 megapixels',
+				'4K': '8.3 megapixels; wide sizes are scaled down (2:1 = 3840×1920, 1:1 = 2880×2880)',
+			}),
 			showWhen: { size: ['auto', ...RATIOS_15] },
 		},
-		...(withQuality
-			? [
-					{
-						key: 'quality',
-						label: 'Quality',
-						description: 'Higher quality takes longer and costs more tokens',
-						kind: 'options',
-						choices: [
-							{ value: 'low', name: 'Low' },
-							{ value: 'medium', name: 'Medium' },
-							{ value: 'high', name: 'High' },
-						],
-						default: 'medium',
-						placement: 'main',
-					} satisfies ModelOption,
-				]
-			: []),
+		...(withQuality ? [qualityOption(['low', 'medium', 'high'], 'medium', 'Higher quality takes longer and costs more tokens')] : []),
 	];
 }
 
@@ -107,35 +89,6 @@ function image2Pixels(values: Record<string, OptionValue>): [number, number] | u
 const newerReferences = (): ModelSpec['references'] => ({ max: 16, maxBytes: 50 * MB, formats: ['jpeg', 'png', 'webp'] });
 
 export const MODELS: ModelSpec[] = [
-	{
-		id: 'gpt-4o-image',
-		name: 'GPT-4o Image',
-		description: 'Text-to-image, image-to-image and mask edits; 1, 2 or 4 images per task',
-		family: 'images',
-		// The English API page's limit (other pages say 2000 tokens): the stricter one.
-		prompt: { maxLength: 1000 },
-		references: { max: 5, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
-		mask: {
-			meaning:
-				'EvoLink does not document which pixels are repainted (one of its guides says white); transparent pixels, as OpenAI reads them, are the safe choice',
-			maxBytes: 4 * MB,
-			needsAlpha: false,
-			singleImage: true,
-		},
-		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
-		options: [
-			{
-				key: 'size',
-				label: 'Size',
-				description: 'Aspect ratio (or pixel size) of the images',
-				kind: 'options',
-				choices: OPENAI_SIZES.map((size) => sizeChoice(size, OPENAI_PIXELS)),
-				default: '1:1',
-				placement: 'main',
-			},
-		],
-		pixels: (values) => OPENAI_PIXELS[values.size as keyof typeof OPENAI_PIXELS] as [number, number] | undefined,
-	},
 	{
 		id: 'gpt-image-2',
 		name: 'GPT Image 2',
@@ -169,31 +122,27 @@ export const MODELS: ModelSpec[] = [
 		prompt: { maxLength: 2000 },
 		references: newerReferences(),
 		images: { perTask: 'n', max: 10 },
-		options: [
-			{
-				key: 'size',
-				label: 'Size',
-				description: 'Aspect ratio (or pixel size) of the images',
-				kind: 'options',
-				choices: OPENAI_SIZES.map((size) => sizeChoice(size, OPENAI_PIXELS)),
-				default: '1:1',
-				placement: 'main',
-			},
-			{
-				key: 'quality',
-				label: 'Quality',
-				description: 'Auto lets the model choose',
-				kind: 'options',
-				choices: [
-					{ value: 'auto', name: 'Auto' },
-					{ value: 'low', name: 'Low' },
-					{ value: 'medium', name: 'Medium' },
-					{ value: 'high', name: 'High' },
-				],
-				default: 'auto',
-				placement: 'main',
-			},
-		],
+		options: [sizeOption(OPENAI_SIZES, OPENAI_PIXELS), qualityOption(['auto', 'low', 'medium', 'high'], 'auto', 'Auto lets the model choose')],
+		pixels: (values) => OPENAI_PIXELS[values.size as keyof typeof OPENAI_PIXELS] as [number, number] | undefined,
+	},
+	{
+		id: 'gpt-4o-image',
+		name: 'GPT-4o Image',
+		description: 'Text-to-image, image-to-image and mask edits; 1, 2 or 4 images per task',
+		family: 'images',
+		// The English API page's limit (other pages say 2000 tokens): the stricter one.
+		prompt: { maxLength: 1000 },
+		references: { max: 5, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
+		mask: {
+			meaning:
+				'EvoLink does not document which pixels are repainted (one of its guides says white); transparent pixels, as OpenAI reads them, are the safe choice',
+			maxBytes: 4 * MB,
+			marks: 'unstated',
+			needsAlpha: false,
+			singleImage: true,
+		},
+		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
+		options: [sizeOption(OPENAI_SIZES, OPENAI_PIXELS)],
 		pixels: (values) => OPENAI_PIXELS[values.size as keyof typeof OPENAI_PIXELS] as [number, number] | undefined,
 	},
 ];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-import type { FailureCategory, GatewayFailure, GatewayResponse } from '../types';
-import { categoryOfStatus, describeBody, retryAfterSeconds } from '../wire';
+import type { FailureCategory, GatewayFailure, GatewayResponse, ImageTask, TaskState } from '../types';
+import { asObject, categoryOfStatus, describeBody, retryAfterSeconds, toIsoTime, toPercent } from '../wire';
 
 /**
  * Kie.ai answers everything in a `{code, msg, data}` envelope, mostly with HTTP 200 even for errors,
@@ -65,6 +65,56 @@ export function categoryOfTaskError(code: string, message: string): FailureCateg
 	if (/polic|flagged|safety|moderation|violate/i.test(message)) return 'contentPolicy';
 	if (code === '400') return 'badInput';
 	return 'gatewayDown';
+}
+
+/** What a record of either task API says, in its own words, for recordTask. */
+export interface RecordReading {
+	taskId: string;
+	model?: string;
+	state: TaskState;
+	progress: unknown;
+	imageUrls: string[];
+	errorCode: string;
+	errorMessage?: string | null;
+	createTime: unknown;
+	completeTime: unknown;
+	/** How long result links live after completion. */
+	lifetimeMs: number;
+	raw: unknown;
+}
+
+/** A Kie record in the task model: progress as a 0–1 fraction, ms times, results that expire. */
+export function recordTask(reading: RecordReading): ImageTask {
+	const { state } = reading;
+	const completedAt = toIsoTime(reading.completeTime);
+	return {
+		taskId: reading.taskId,
+		gateway: 'kieAi',
+		model: reading.model,
+		state,
+		progress: state === 'succeeded' ? 100 : toPercent(reading.progress, 1),
+		imageUrls: reading.imageUrls,
+		error:
+			state === 'failed'
+				? {
+						category: categoryOfTaskError(reading.errorCode, reading.errorMessage ?? ''),
+						code: reading.errorCode,
+						message: reading.errorMessage || 'The task failed without a message',
+					}
+				: undefined,
+		createdAt: toIsoTime(reading.createTime),
+		completedAt,
+		expiresAt: completedAt ? new Date(Date.parse(completedAt) + reading.lifetimeMs).toISOString() : undefined,
+		raw: asObject(reading.raw),
+	};
+}
+
+/** A create answer of either task API: `data.taskId`. */
+export function readCreatedTaskId(response: GatewayResponse): { taskId: string } {
+	const data = envelopeData(response);
+	const taskId = data && typeof data === 'object' ? (data as { taskId?: unknown }).taskId : undefined;
+	if (typeof taskId !== 'string' || !taskId) throw new Error('The create answer holds no taskId');
+	return { taskId };
 }
 
 /** A direct link answer: `data` is the link itself, a plain string. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 import type { ApiFamily, ImageTask } from '../types';
-import { asObject, stringList, toIsoTime, toPercent } from '../wire';
-import { categoryOfTaskError, envelopeData, readLink } from './envelope';
+import { stringList } from '../wire';
+import { envelopeData, readCreatedTaskId, readLink, recordTask } from './envelope';
 
 /** Kie.ai's "4o Image API" (filed under old models by late 2026): gpt-4o-image. See /work/shared/providers.md. */
 
@@ -47,11 +47,7 @@ export const fourO: ApiFamily = {
 		return { method: 'POST', path: '/api/v1/gpt4o-image/generate', body: body as never };
 	},
 
-	readCreated(response) {
-		const data = asObject(envelopeData(response));
-		if (typeof data.taskId !== 'string' || !data.taskId) throw new Error('The create answer holds no taskId');
-		return { taskId: data.taskId };
-	},
+	readCreated: readCreatedTaskId,
 
 	pollCall(taskId) {
 		return { method: 'GET', path: '/api/v1/gpt4o-image/record-info', qs: { taskId } };
@@ -66,30 +62,20 @@ export const fourO: ApiFamily = {
 		const status = (body.status ?? '').toUpperCase();
 		const state =
 			flag === 1 || status === 'SUCCESS' ? 'succeeded' : flag >= 2 || status.endsWith('_FAILED') ? 'failed' : 'running';
-		// The schema says resultUrls, the quickstart result_urls.
-		const urls = stringList(body.response?.resultUrls ?? body.response?.result_urls);
-		const completedAt = toIsoTime(body.completeTime);
-		const errorCode = String(body.errorCode ?? 'GENERATE_FAILED');
-		return {
+		return recordTask({
 			taskId: body.taskId ?? taskId,
-			gateway: 'kieAi',
 			model: 'gpt-4o-image',
 			state,
-			progress: state === 'succeeded' ? 100 : toPercent(body.progress, 1),
-			imageUrls: urls,
-			error:
-				state === 'failed'
-					? {
-							category: categoryOfTaskError(errorCode, body.errorMessage ?? ''),
-							code: errorCode,
-							message: body.errorMessage || 'The task failed without a message',
-						}
-					: undefined,
-			createdAt: toIsoTime(body.createTime),
-			completedAt,
-			expiresAt: completedAt ? new Date(Date.parse(completedAt) + RESULT_LIFETIME_MS).toISOString() : undefined,
-			raw: asObject(response.body),
-		};
+			progress: body.progress,
+			// The schema says resultUrls, the quickstart result_urls.
+			imageUrls: stringList(body.response?.resultUrls ?? body.response?.result_urls),
+			errorCode: String(body.errorCode ?? 'GENERATE_FAILED'),
+			errorMessage: body.errorMessage,
+			createTime: body.createTime,
+			completeTime: body.completeTime,
+			lifetimeMs: RESULT_LIFETIME_MS,
+			raw: response.body,
+		});
 	},
 
 	directDownload: {

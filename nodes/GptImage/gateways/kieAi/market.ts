@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 import type { ApiFamily, ImageTask, TaskState } from '../types';
-import { asObject, stringList, toIsoTime, toPercent } from '../wire';
-import { categoryOfTaskError, envelopeData, readLink } from './envelope';
+import { asObject, stringList } from '../wire';
+import { envelopeData, readCreatedTaskId, readLink, recordTask } from './envelope';
 
 /**
  * Kie.ai's Market "jobs" API: GPT Image 2 and 1.5, each a text-to-image and an image-to-image model
@@ -67,11 +67,7 @@ export const market: ApiFamily = {
 		return { method: 'POST', path: '/api/v1/jobs/createTask', body: body as never };
 	},
 
-	readCreated(response) {
-		const data = asObject(envelopeData(response));
-		if (typeof data.taskId !== 'string' || !data.taskId) throw new Error('The create answer holds no taskId');
-		return { taskId: data.taskId };
-	},
+	readCreated: readCreatedTaskId,
 
 	pollCall(taskId) {
 		return { method: 'GET', path: '/api/v1/jobs/recordInfo', qs: { taskId } };
@@ -84,31 +80,22 @@ export const market: ApiFamily = {
 		const state = STATES[body.state.toLowerCase()];
 		if (!state) throw new Error(`Unknown task state ${body.state}`);
 		const result = parseJsonText(body.resultJson);
-		const urls = stringList(result.resultUrls ?? result.result_urls);
-		const completedAt = toIsoTime(body.completeTime);
 		// "" on success in Kie's sample, null in a reseller's [K-TASK][K-3P-RECORD].
 		const failCode = body.failCode === null || body.failCode === undefined || body.failCode === '' ? '501' : String(body.failCode);
-		return {
+		return recordTask({
 			taskId: body.taskId ?? taskId,
-			gateway: 'kieAi',
 			model: body.model ?? undefined,
 			state,
 			// No progress is documented for Market tasks; read it where a record has one.
-			progress: state === 'succeeded' ? 100 : toPercent(body.progress, 1),
-			imageUrls: urls,
-			error:
-				state === 'failed'
-					? {
-							category: categoryOfTaskError(failCode, body.failMsg ?? ''),
-							code: failCode,
-							message: body.failMsg || 'The task failed without a message',
-						}
-					: undefined,
-			createdAt: toIsoTime(body.createTime),
-			completedAt,
-			expiresAt: completedAt ? new Date(Date.parse(completedAt) + RESULT_LIFETIME_MS).toISOString() : undefined,
-			raw: asObject(response.body),
-		};
+			progress: body.progress,
+			imageUrls: stringList(result.resultUrls ?? result.result_urls),
+			errorCode: failCode,
+			errorMessage: body.failMsg,
+			createTime: body.createTime,
+			completeTime: body.completeTime,
+			lifetimeMs: RESULT_LIFETIME_MS,
+			raw: response.body,
+		});
 	},
 
 	directDownload: {

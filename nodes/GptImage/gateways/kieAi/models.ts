@@ -1,4 +1,5 @@
-import { RATIOS_13, sizeChoice } from '../sizes';
+import { qualityOption, resolutionOption, sizeOption } from '../options';
+import { RATIOS_13 } from '../sizes';
 import type { ModelOption, ModelSpec, OptionValue } from '../types';
 import { MB } from '../wire';
 
@@ -40,6 +41,42 @@ const enhancePrompt: ModelOption = {
 
 export const MODELS: ModelSpec[] = [
 	{
+		id: 'gpt-image-2',
+		name: 'GPT Image 2',
+		description: 'Up to 4K, up to 16 reference images; one image per task, each billed',
+		family: 'market',
+		prompt: { maxLength: 20000 },
+		// Not stated for GPT Image 2; GPT Image 1.5's page says JPEG, PNG or WebP up to 10 MB [K-15I].
+		references: { max: 16, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
+		images: { perTask: 'one', max: 10 },
+		options: [
+			resolutionOption('Output resolution; 2K and 4K take fewer aspect ratios'),
+			sizeOption(GPT_IMAGE_2_RATIOS, undefined, {
+				description: 'Aspect ratio of the images',
+				hint: 'At 2K and 4K: without reference images not 5:4, 4:5, 3:1, 1:3 or 9:21; with them not 5:4, 4:5 or Auto, and 1:1 not at 4K',
+			}),
+		],
+		check(values, references) {
+			const problem = gptImage2Problem(values, references);
+			return problem
+				? { key: 'size', problem: `"${String(values.size)}" cannot be made at ${String(values.resolution)} on Kie.ai: ${problem}; choose another Size, or Resolution 1K` }
+				: undefined;
+		},
+	},
+	{
+		id: 'gpt-image-1.5',
+		name: 'GPT Image 1.5',
+		description: 'Medium or high quality, up to 16 reference images; one image per task, each billed',
+		family: 'market',
+		prompt: { maxLength: 20000 },
+		references: { max: 16, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
+		images: { perTask: 'one', max: 10 },
+		options: [
+			sizeOption(['1:1', '3:2', '2:3'], undefined, { description: 'Aspect ratio of the images' }),
+			qualityOption(['medium', 'high'], 'medium', 'High costs more (Kie.ai: about $0.02 medium, $0.11 high per image)'),
+		],
+	},
+	{
 		id: 'gpt-4o-image',
 		name: 'GPT-4o Image',
 		description: "Kie.ai's 4o Image API: text-to-image, image-to-image and mask edits; 1, 2 or 4 images per task",
@@ -50,20 +87,13 @@ export const MODELS: ModelSpec[] = [
 		mask: {
 			meaning: 'black pixels are repainted, white pixels are kept (the opposite of OpenAI’s convention); with more than one image Kie.ai ignores the mask',
 			maxBytes: 25 * MB,
+			marks: 'black',
 			needsAlpha: false,
 			singleImage: true,
 		},
 		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
 		options: [
-			{
-				key: 'size',
-				label: 'Size',
-				description: 'Aspect ratio (and pixel size) of the images',
-				kind: 'options',
-				choices: Object.keys(GPT_4O_PIXELS).map((size) => sizeChoice(size, GPT_4O_PIXELS)),
-				default: '1:1',
-				placement: 'main',
-			},
+			sizeOption(Object.keys(GPT_4O_PIXELS), GPT_4O_PIXELS),
 			enhancePrompt,
 			{
 				key: 'enableFallback',
@@ -88,78 +118,5 @@ export const MODELS: ModelSpec[] = [
 			},
 		],
 		pixels: (values) => GPT_4O_PIXELS[values.size as keyof typeof GPT_4O_PIXELS] as [number, number] | undefined,
-	},
-	{
-		id: 'gpt-image-2',
-		name: 'GPT Image 2',
-		description: 'Up to 4K, up to 16 reference images; one image per task, each billed',
-		family: 'market',
-		prompt: { maxLength: 20000 },
-		// Not stated for GPT Image 2; GPT Image 1.5's page says JPEG, PNG or WebP up to 10 MB [K-15I].
-		references: { max: 16, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
-		images: { perTask: 'one', max: 10 },
-		options: [
-			{
-				key: 'resolution',
-				label: 'Resolution',
-				description: 'Output resolution; 2K and 4K take fewer aspect ratios',
-				kind: 'options',
-				choices: [
-					{ value: '1K', name: '1K' },
-					{ value: '2K', name: '2K' },
-					{ value: '4K', name: '4K' },
-				],
-				default: '1K',
-				placement: 'main',
-			},
-			{
-				key: 'size',
-				label: 'Size',
-				description: 'Aspect ratio of the images',
-				kind: 'options',
-				choices: GPT_IMAGE_2_RATIOS.map((size) => sizeChoice(size)),
-				default: '1:1',
-				hint: 'At 2K and 4K: without reference images not 5:4, 4:5, 3:1, 1:3 or 9:21; with them not 5:4, 4:5 or Auto, and 1:1 not at 4K',
-				placement: 'main',
-			},
-		],
-		check(values, references) {
-			const problem = gptImage2Problem(values, references);
-			return problem
-				? { key: 'size', problem: `"${String(values.size)}" cannot be made at ${String(values.resolution)} on Kie.ai: ${problem}; choose another Size, or Resolution 1K` }
-				: undefined;
-		},
-	},
-	{
-		id: 'gpt-image-1.5',
-		name: 'GPT Image 1.5',
-		description: 'Medium or high quality, up to 16 reference images; one image per task, each billed',
-		family: 'market',
-		prompt: { maxLength: 20000 },
-		references: { max: 16, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
-		images: { perTask: 'one', max: 10 },
-		options: [
-			{
-				key: 'size',
-				label: 'Size',
-				description: 'Aspect ratio of the images',
-				kind: 'options',
-				choices: ['1:1', '3:2', '2:3'].map((size) => sizeChoice(size)),
-				default: '1:1',
-				placement: 'main',
-			},
-			{
-				key: 'quality',
-				label: 'Quality',
-				description: 'High costs more (Kie.ai: about $0.02 medium, $0.11 high per image)',
-				kind: 'options',
-				choices: [
-					{ value: 'medium', name: 'Medium' },
-					{ value: 'high', name: 'High' },
-				],
-				default: 'medium',
-				placement: 'main',
-			},
-		],
 	},
 ];

@@ -1,5 +1,6 @@
 import { MB } from '../wire';
-import { RATIOS_13, sizeChoice, tierProblem, tierSummary } from '../sizes';
+import { qualityOption, resolutionOption, sizeOption } from '../options';
+import { RATIOS_13, tierProblem, tierSummary } from '../sizes';
 import type { PixelTable, Tier } from '../sizes';
 import type { ModelOption, ModelSpec, OptionValue } from '../types';
 
@@ -43,44 +44,14 @@ const GPT_IMAGE_2_TIERS: Record<Tier, readonly string[]> = { '1K': ['1:1', '3:2'
 /** The official channel: all 13 at 1K and 2K, six at 4K [T-OFF][T-EDIT]. */
 const OFFICIAL_TIERS: Record<Tier, readonly string[]> = { '1K': RATIOS_13, '2K': RATIOS_13, '4K': RATIOS_4K };
 
-const resolution = (description: string): ModelOption => ({
-	key: 'resolution',
-	label: 'Resolution',
-	description,
-	kind: 'options',
-	choices: [
-		{ value: '1K', name: '1K', description: 'About 1 megapixel' },
-		{ value: '2K', name: '2K', description: 'About 4 megapixels' },
-		{ value: '4K', name: '4K', description: 'Up to 3840 pixels on the long side' },
-	],
-	default: '1K',
-	placement: 'main',
-});
+const TIER_MEANING = { '1K': 'About 1 megapixel', '2K': 'About 4 megapixels', '4K': 'Up to 3840 pixels on the long side' };
 
-const tieredSize = (sizes: string[], hint: string): ModelOption => ({
-	key: 'size',
-	label: 'Size',
-	description: 'Aspect ratio of the images; the pixels depend on the resolution',
-	kind: 'options',
-	choices: sizes.map((size) => sizeChoice(size, GPT_IMAGE_2_PIXELS)),
-	default: '1:1',
-	hint,
-	placement: 'main',
-});
+const resolution = (description: string): ModelOption => resolutionOption(description, TIER_MEANING);
 
-const quality: ModelOption = {
-	key: 'quality',
-	label: 'Quality',
-	description: 'Higher quality takes longer and costs more',
-	kind: 'options',
-	choices: [
-		{ value: 'low', name: 'Low' },
-		{ value: 'medium', name: 'Medium' },
-		{ value: 'high', name: 'High' },
-	],
-	default: 'medium',
-	placement: 'main',
-};
+const tieredSize = (sizes: string[], hint: string): ModelOption =>
+	sizeOption(sizes, GPT_IMAGE_2_PIXELS, { description: 'Aspect ratio of the images; the pixels depend on the resolution', hint });
+
+const quality = qualityOption(['low', 'medium', 'high'], 'medium');
 
 const tierPixels = (values: Record<string, OptionValue>) =>
 	GPT_IMAGE_2_PIXELS[values.resolution as Tier]?.[String(values.size)] as [number, number] | undefined;
@@ -94,33 +65,6 @@ const gpt2References = (): ModelSpec['references'] => ({
 });
 
 export const MODELS: ModelSpec[] = [
-	{
-		id: 'gpt-4o-image',
-		name: 'GPT-4o Image',
-		description: 'Text-to-image, image-to-image and mask edits; 1, 2 or 4 images per task',
-		family: 'images',
-		prompt: { maxLength: 1000 },
-		references: { max: 5, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
-		mask: {
-			meaning: 'fully transparent pixels are repainted, opaque pixels are kept (the OpenAI convention)',
-			maxBytes: 4 * MB,
-			needsAlpha: false,
-			singleImage: true,
-		},
-		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
-		options: [
-			{
-				key: 'size',
-				label: 'Size',
-				description: 'Aspect ratio (and pixel size) of the images',
-				kind: 'options',
-				choices: Object.keys(GPT_4O_PIXELS).map((size) => sizeChoice(size, GPT_4O_PIXELS)),
-				default: '1:1',
-				placement: 'main',
-			},
-		],
-		pixels: (values) => GPT_4O_PIXELS[String(values.size)] as [number, number] | undefined,
-	},
 	{
 		id: 'gpt-image-2',
 		name: 'GPT Image 2',
@@ -158,6 +102,7 @@ export const MODELS: ModelSpec[] = [
 			meaning:
 				'fully transparent pixels (alpha 0) are repainted, opaque pixels are kept; the mask needs an alpha channel and applies to the first image',
 			maxBytes: 50 * MB,
+			marks: 'transparent',
 			needsAlpha: true,
 			singleImage: false,
 		},
@@ -193,5 +138,23 @@ export const MODELS: ModelSpec[] = [
 		],
 		check: (values) => (values.size === 'auto' ? undefined : tierProblem(OFFICIAL_TIERS, values, 'GPT Image 2 (Official Channel)', GATEWAY)),
 		pixels: (values) => (values.size === 'auto' ? undefined : tierPixels(values)),
+	},
+	{
+		id: 'gpt-4o-image',
+		name: 'GPT-4o Image',
+		description: 'Text-to-image, image-to-image and mask edits; 1, 2 or 4 images per task',
+		family: 'images',
+		prompt: { maxLength: 1000 },
+		references: { max: 5, maxBytes: 10 * MB, formats: ['jpeg', 'png', 'webp'] },
+		mask: {
+			meaning: 'fully transparent pixels are repainted, opaque pixels are kept (the OpenAI convention)',
+			maxBytes: 4 * MB,
+			marks: 'transparent',
+			needsAlpha: false,
+			singleImage: true,
+		},
+		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
+		options: [sizeOption(Object.keys(GPT_4O_PIXELS), GPT_4O_PIXELS)],
+		pixels: (values) => GPT_4O_PIXELS[String(values.size)] as [number, number] | undefined,
 	},
 ];

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import { MODEL_PARAMETER } from '../../nodes/GptImage/actions/parameters';
 import { GATEWAYS as REGISTRY } from '../../nodes/GptImage/gateways';
 import type { GatewayId } from '../../nodes/GptImage/gateways';
 import type { N8nInstall } from './install';
@@ -378,6 +379,19 @@ export function retarget(file: string, gateway: Gateway, index: number): Retarge
 		}),
 	};
 	return { file, gateway, workflow };
+}
+
+/**
+ * The models an example's GPT Image nodes name that `gateway` does not offer (an example made for
+ * one gateway's own model runs on that gateway only).
+ */
+export function modelsNotOffered(file: string, gateway: Gateway): string[] {
+	const workflow = JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as WorkflowFile;
+	const offered = new Set(REGISTRY[gateway.id].models.map((model) => model.id));
+	return workflow.nodes
+		.filter((node) => node.type === NODE_TYPE || node.type === `${NODE_TYPE}Tool`)
+		.flatMap((node) => Object.values(MODEL_PARAMETER).map((name) => node.parameters[name]))
+		.filter((model): model is string => typeof model === 'string' && !model.startsWith('=') && !offered.has(model));
 }
 
 /** GPT Image nodes that no other node follows: what a workflow's result is. */

@@ -102,7 +102,7 @@ describe('1. every parameter is checked for type and range before anything is pa
 		['Max Wait of Infinity', 'Max Wait (Seconds)', { maxWaitSeconds: '={{ Infinity }}' }, /is Infinity; expected/],
 		['Poll Interval as text', 'Poll Interval (Seconds)', { pollIntervalSeconds: '={{ "fast" }}' }, /is "fast"; expected a number of seconds from 0 to 300/],
 		['Request Timeout below 0', 'Request Timeout (Seconds)', { requestTimeoutSeconds: '={{ -1 }}' }, /is -1; expected a number of seconds from 0 to 600/],
-		['Max Concurrent Tasks of 2.5', 'Max Concurrent Tasks', { maxConcurrentTasks: '={{ 2.5 }}' }, /is 2.5; expected a whole number from 1 to 100/],
+		['Max Concurrent Tasks of 2.5', 'Max Concurrent Tasks', { maxConcurrentTasks: '={{ 2.5 }}' }, /is 2.5; expected a whole number from 1 to 1000/],
 		['Wait for Completion as text', 'Wait for Completion', { waitForCompletion: '={{ "yes" }}' }, /is "yes"; expected true or false/],
 		['Max Image Size of 0', 'Max Image Size (MB)', { maxImageMegabytes: '={{ 0 }}' }, /is 0; expected a number from 1 to 512/],
 	];

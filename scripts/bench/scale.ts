@@ -3,6 +3,9 @@
  * once, in a fresh process (see child.ts) with the simulator in another process: makespan, CPU
  * time of the process that runs n8n and the node per image, and its peak RSS growth.
  */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { GptImage } from '../../nodes/GptImage/GptImage.node';
 import { GATEWAYS } from '../../nodes/GptImage/gateways';
 import type { GatewayId } from '../../test/support';
 import { measureRun } from './measure';
@@ -17,6 +20,19 @@ export const SCALE = {
 	cpuMsPerImage: 5,
 	rssGrowthBytes: 128 * 1024 * 1024,
 };
+
+/** The most tasks the node lets run at once: the Max Concurrent Tasks option's maximum. */
+export function maxConcurrentTasks(): number {
+	const find = (properties: readonly unknown[]): INodeProperties | undefined => {
+		for (const property of properties as Array<INodeProperties & { values?: unknown[] }>) {
+			if (property.name === 'maxConcurrentTasks') return property;
+			const found = find([...((property.options as unknown[]) ?? []), ...(property.values ?? [])]);
+			if (found) return found;
+		}
+		return undefined;
+	};
+	return Number(find(new GptImage().description.properties)?.typeOptions?.maxValue ?? Infinity);
+}
 
 /** The first gateway of the registry that documents no create limit. */
 export function unlimitedGateway(): GatewayId {
@@ -36,7 +52,8 @@ export async function scaleCase(): Promise<RunMetrics> {
 			items: SCALE.items,
 			latencyMs: SCALE.latencyMs,
 			mode: 'concurrent',
-			options: { maxConcurrentTasks: SCALE.items },
+			// All at once where the node allows it; else in waves of its maximum (then L × waves at best).
+			options: { maxConcurrentTasks: Math.min(SCALE.items, maxConcurrentTasks()) },
 			sampleRssEveryMs: SCALE.sampleEveryMs,
 		});
 	} finally {

@@ -83,9 +83,9 @@ export function taskOptionsProperty(operation: ModelOperation): INodeProperties 
 				name: 'maxConcurrentTasks',
 				type: 'number',
 				default: 100,
-				typeOptions: { minValue: 1, maxValue: 100 },
+				typeOptions: { minValue: 1, maxValue: 1000 },
 				description:
-					'How many input items have a task in flight at once. Kie.ai creates are also spaced to its limit of 20 per 10 seconds. Lower it if the gateway answers with rate-limit errors.',
+					'How many input items have a task in flight at once, up to 1000. Kie.ai creates are also spaced to its limit of 20 per 10 seconds. Lower it if the gateway answers with rate-limit errors.',
 			},
 			requestTimeoutOption,
 			...waitOptionProperties,

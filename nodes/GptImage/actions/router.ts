@@ -22,6 +22,9 @@ import type { AnyOperation } from './types';
 
 export const OPERATIONS: AnyOperation[] = [generate, edit, getStatus, download, getBalance];
 
+/** The most tasks one execution keeps in flight: a batch of a thousand product shots at once. */
+export const MAX_CONCURRENT_TASKS = 1000;
+
 /** Input images held in memory for an upload at once, per execution. */
 const UPLOAD_SLOTS = 4;
 /**
@@ -52,7 +55,7 @@ interface ExecutionSettings {
 function readExecutionSettings(ctx: IExecuteFunctions, gateway: Gateway): ExecutionSettings {
 	const check: ValueCheck = { ctx, itemIndex: 0, gatewayName: gateway.displayName };
 	const options = collection(check, 'options', 'Options');
-	const concurrency = field(check, options, 'maxConcurrentTasks', 'Max Concurrent Tasks', number(1, 100, { integer: true }), gateway.capabilities.defaultConcurrency);
+	const concurrency = field(check, options, 'maxConcurrentTasks', 'Max Concurrent Tasks', number(1, MAX_CONCURRENT_TASKS, { integer: true }), gateway.capabilities.defaultConcurrency);
 	const timeout = field(check, options, 'requestTimeoutSeconds', 'Request Timeout (Seconds)', number(0, 600, { unit: 'seconds' }), 0);
 	const maxImageMb = field(check, options, 'maxImageMegabytes', 'Max Image Size (MB)', number(1, 512), DEFAULT_MAX_IMAGE_MB);
 	return {

@@ -269,9 +269,7 @@ export async function readTaskPatiently(run: OperationRun, taskId: string, actio
 			reader.judge(await client.readTask(taskId, { itemIndex: job.itemIndex, signal, action, taskId })),
 		isDone: () => true,
 		// The first read at once, then one a second.
-		schedule: {
-			start: () => ({ observe: () => undefined, delay: (age) => (age === 0 ? 0 : interval), estimate: () => undefined }),
-		},
+		schedule: fixedSchedule(interval, 0, 0),
 		// One more look after the grace period, so that "not found" is said only once it has passed.
 		deadline: startedAt + run.gateway.capabilities.notVisibleGraceMs + interval,
 		signal: job.signal,

@@ -78,7 +78,19 @@ function binaryLimit(gateway: Gateway, modelLimit: number): number {
 	return Math.min(modelLimit, gateway.upload?.maxBytes ?? 0);
 }
 
+/** One schema per model: building it is not free, and a batch checks every item against the same. */
+const schemas = new WeakMap<ModelSpec, ReturnType<typeof buildSchema>>();
+
 function requestSchema(gateway: Gateway, model: ModelSpec) {
+	let schema = schemas.get(model);
+	if (!schema) {
+		schema = buildSchema(gateway, model);
+		schemas.set(model, schema);
+	}
+	return schema;
+}
+
+function buildSchema(gateway: Gateway, model: ModelSpec) {
 	const { references, prompt } = model;
 	return z
 		.object({

@@ -43,10 +43,20 @@ export interface PollSchedule {
 	start(phase: number): TaskPlan;
 }
 
-/** Fixed interval chosen by the user, never shorter than the gateway allows. */
-export function fixedSchedule(intervalMs: number, minIntervalMs: number): PollSchedule {
+/** A fixed interval (the user's, say), never shorter than the gateway allows; the first read after `firstMs`. */
+export function fixedSchedule(intervalMs: number, minIntervalMs: number, firstMs?: number): PollSchedule {
 	const interval = Math.max(intervalMs, minIntervalMs);
-	return { start: () => ({ observe: () => undefined, delay: () => interval, estimate: () => undefined }) };
+	const first = firstMs ?? interval;
+	return {
+		start: () => {
+			let reads = 0;
+			return {
+				observe: () => void reads++,
+				delay: () => (reads ? interval : first),
+				estimate: () => undefined,
+			};
+		},
+	};
 }
 
 /** Progress is read in whole percents: each reading may be up to this much below the truth. */

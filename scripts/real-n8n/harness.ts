@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
+import { MODEL_PARAMETER } from '../../nodes/GptImage/actions/parameters';
 import { GATEWAYS as REGISTRY } from '../../nodes/GptImage/gateways';
 import type { GatewayId } from '../../nodes/GptImage/gateways';
 import type { N8nInstall } from './install';
@@ -53,6 +54,8 @@ export interface SimulatorInfo {
 	cdnUrl: string;
 	apiKey: string;
 	latencyMs: number;
+	/** GET it (`?from=<n>`) for the simulator's request log. */
+	requestsUrl: string;
 	gateways: Record<SimGateway, { baseUrl: string; uploadBaseUrl: string }>;
 }
 
@@ -183,6 +186,15 @@ export const PACKAGE_NAME = (JSON.parse(readFileSync(join(ROOT, 'package.json'),
 const TIMER_WARNING = /^Timeout(Negative|Overflow)Warning$/;
 
 /**
+ * The package in a stack frame (its installed files) or a log line (its name on its own, as in
+ * `n8n-nodes-gpt-image.gptImage`), but not inside another path, such as the cache folder that
+ * holds n8n (…/.cache/n8n-nodes-gpt-image/n8n-2.41.1/…).
+ */
+const ABOUT_US = new RegExp(
+	`node_modules/${PACKAGE_NAME}/|(?:^|[^\\w/.-])${PACKAGE_NAME.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`,
+);
+
+/**
  * What an n8n process's output says against the node: a Node.js process warning about timers
  * (TimeoutNegativeWarning, TimeoutOverflowWarning) or whose stack (n8n runs with
  * --trace-warnings) passes through the package, and any log line naming the package (n8n names a
@@ -203,10 +215,10 @@ export function warningsAboutUs(output: string): string[] {
 			const stack: string[] = [];
 			index += message.length - 1;
 			while (lines[index + 1]?.startsWith('    at ')) stack.push(lines[++index]);
-			if (TIMER_WARNING.test(warning[1]) || stack.some((frame) => frame.includes(PACKAGE_NAME))) {
+			if (TIMER_WARNING.test(warning[1]) || stack.some((frame) => ABOUT_US.test(frame))) {
 				found.push([...message, ...stack.slice(0, 8)].join('\n'));
 			}
-		} else if (line.includes(PACKAGE_NAME)) {
+		} else if (ABOUT_US.test(line)) {
 			found.push(line);
 		}
 	}
@@ -221,8 +233,12 @@ export class Harness {
 	sim?: SimulatorInfo;
 	private simProcess?: Background;
 
-	constructor(readonly install: N8nInstall) {
-		this.userFolder = mkdtempSync(join(tmpdir(), 'gpt-image-n8n-'));
+	/** `userFolder`: this run's N8N_USER_FOLDER (created), else a new temp folder. */
+	constructor(
+		readonly install: N8nInstall,
+		userFolder?: string,
+	) {
+		this.userFolder = userFolder ?? mkdtempSync(join(tmpdir(), 'gpt-image-n8n-'));
 		this.logs = join(this.userFolder, 'logs');
 		mkdirSync(this.logs, { recursive: true });
 		this.env = {
@@ -255,10 +271,10 @@ export class Harness {
 		});
 	}
 
-	/** Starts `node .build/scripts/simulator.js` and reads the URLs it prints. */
-	async startSimulator(latencyMs = 1000): Promise<SimulatorInfo> {
+	/** Starts `node .build/scripts/simulator.js` (with SimulatorOptions, e.g. its apiKey) and reads the URLs it prints. */
+	async startSimulator(latencyMs = 1000, options: Record<string, unknown> = {}): Promise<SimulatorInfo> {
 		const script = join(ROOT, '.build', 'scripts', 'simulator.js');
-		this.simProcess = startBackground(process.execPath, [script, String(latencyMs)], {
+		this.simProcess = startBackground(process.execPath, [script, String(latencyMs), JSON.stringify(options)], {
 			logFile: join(this.logs, 'simulator.log'),
 			stdout: 'pipe',
 		});
@@ -287,10 +303,15 @@ export class Harness {
 
 	/** `n8n start` in the background; stop it with `.stop()` (SIGTERM by pid). */
 	startN8n(port: number, extraEnv: NodeJS.ProcessEnv = {}): Background {
-		return startBackground(this.install.node, [this.install.n8nBin, 'start'], {
+		return this.startCommand(['start'], { N8N_PORT: String(port), ...extraEnv });
+	}
+
+	/** An n8n command that keeps running (`start`, `worker`), its output in logs/n8n-<command>.log. */
+	startCommand(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Background {
+		return startBackground(this.install.node, [this.install.n8nBin, ...args], {
 			cwd: this.userFolder,
-			env: { ...this.env, N8N_PORT: String(port), ...extraEnv },
-			logFile: join(this.logs, 'n8n-start.log'),
+			env: { ...this.env, ...extraEnv },
+			logFile: join(this.logs, `n8n-${args[0]}.log`),
 		});
 	}
 
@@ -358,6 +379,19 @@ export function retarget(file: string, gateway: Gateway, index: number): Retarge
 		}),
 	};
 	return { file, gateway, workflow };
+}
+
+/**
+ * The models an example's GPT Image nodes name that `gateway` does not offer (an example made for
+ * one gateway's own model runs on that gateway only).
+ */
+export function modelsNotOffered(file: string, gateway: Gateway): string[] {
+	const workflow = JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as WorkflowFile;
+	const offered = new Set(REGISTRY[gateway.id].models.map((model) => model.id));
+	return workflow.nodes
+		.filter((node) => node.type === NODE_TYPE || node.type === `${NODE_TYPE}Tool`)
+		.flatMap((node) => Object.values(MODEL_PARAMETER).map((name) => node.parameters[name]))
+		.filter((model): model is string => typeof model === 'string' && !model.startsWith('=') && !offered.has(model));
 }
 
 /** GPT Image nodes that no other node follows: what a workflow's result is. */

@@ -62,39 +62,88 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
 	});
 }
 
-/** A long-running process whose output goes to a log file. */
+/** A long-running process (and everything it starts) whose output goes to a log file. */
 export interface Background {
 	child: ChildProcess;
-	/** SIGTERM by pid, then SIGKILL if it has not exited after `graceMs`. */
-	stop(graceMs?: number): Promise<void>;
+	/**
+	 * `signal` (default SIGTERM) to its whole process group, then SIGKILL to the group if it has
+	 * not exited after `graceMs`; resolves when it has exited.
+	 */
+	stop(graceMs?: number, signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** Every background process still running, so that nothing outlives the script. */
+const running = new Set<Background>();
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+	try {
+		process.kill(-child.pid!, signal);
+	} catch {
+		// The group is gone already.
+	}
+}
+
+/**
+ * Stops every background process when the script ends in any way: SIGINT or SIGTERM stop them
+ * gracefully (then exit), and at exit whatever is left is killed (an exit cannot wait).
+ */
+let stoppingAtExit = false;
+function stopAllAtExit(): void {
+	if (stoppingAtExit) return;
+	stoppingAtExit = true;
+	const onSignal = (signal: NodeJS.Signals) => {
+		void stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+	};
+	process.once('SIGINT', onSignal);
+	process.once('SIGTERM', onSignal);
+	process.once('exit', () => {
+		for (const background of running) killGroup(background.child, 'SIGKILL');
+	});
+}
+
+/** Stops every background process this script started and has not stopped yet. */
+export async function stopAll(): Promise<void> {
+	await Promise.all([...running].map((background) => background.stop()));
+}
+
+/**
+ * Starts a long-running command in a process group of its own, so that stopping it also stops
+ * what it started (n8n's task runners, Postgres's backends), with its output in `logFile`.
+ */
 export function startBackground(
 	command: string,
 	args: string[],
 	options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; stdout?: 'pipe' | 'log' },
 ): Background {
+	stopAllAtExit();
 	const fd = openSync(options.logFile, 'a');
 	const child = spawn(command, args, {
 		cwd: options.cwd,
 		env: options.env ?? process.env,
 		stdio: ['ignore', options.stdout === 'pipe' ? 'pipe' : fd, fd],
+		detached: true,
 	});
 	closeSync(fd);
 	const exited = new Promise<void>((resolve) => {
 		if (child.exitCode !== null || child.signalCode !== null) resolve();
 		else child.once('exit', () => resolve());
 	});
-	return {
+	const background: Background = {
 		child,
-		async stop(graceMs = 15000) {
-			if (child.exitCode !== null || child.signalCode !== null) return;
-			child.kill('SIGTERM');
-			const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-			await exited;
-			clearTimeout(timer);
+		async stop(graceMs = 15000, signal = 'SIGTERM') {
+			if (child.exitCode === null && child.signalCode === null) {
+				killGroup(child, signal);
+				const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+				await exited;
+				clearTimeout(timer);
+			}
+			// What the leader started and left behind goes with it.
+			killGroup(child, 'SIGKILL');
+			running.delete(background);
 		},
 	};
+	running.add(background);
+	return background;
 }
 
 /** Polls `check` every `everyMs` until it returns a value, or throws after `timeoutMs`. */

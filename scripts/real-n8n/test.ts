@@ -22,6 +22,7 @@ import {
 	freePort,
 	GATEWAYS,
 	Harness,
+	modelsNotOffered,
 	retarget,
 	ROOT,
 	terminalGptImageNodes,
@@ -250,11 +251,11 @@ function table(rows: string[][]): string {
 	return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
 }
 
-/** The cases of one run: every example (filtered by `only`) on every gateway. */
+/** The cases of one run: every example (filtered by `only`) on every gateway that offers its models. */
 function casesOf(only: string | undefined, release: N8nRelease): Case[] {
 	const files = exampleFiles().filter((file) => !only || file.includes(only));
 	return files.flatMap((file, index) =>
-		GATEWAYS.map((gateway): Case => {
+		GATEWAYS.filter((gateway) => modelsNotOffered(file, gateway).length === 0).map((gateway): Case => {
 			const example = retarget(file, gateway, index);
 			const expectation = EXPECTATIONS[file] ?? {};
 			if (toolNodes(example.workflow).length > 0) {
@@ -381,6 +382,10 @@ async function main(): Promise<number> {
 
 	const releases = RELEASES.filter((release) => !n8nFilter || release.version.startsWith(n8nFilter));
 	if (releases.length === 0) throw new Error(`no n8n release matches --n8n=${n8nFilter}`);
+	for (const file of exampleFiles().filter((name) => !only || name.includes(only))) {
+		const skipped = GATEWAYS.map((gateway) => ({ gateway, models: modelsNotOffered(file, gateway) })).filter((g) => g.models.length);
+		for (const { gateway, models } of skipped) log(`${file}: not on ${gateway.id}, which does not offer ${models.join(', ')}`);
+	}
 	const runs: ReleaseRun[] = [];
 	const packDir = mkdtempSync(join(tmpdir(), 'gpt-image-pack-'));
 	try {

@@ -6,7 +6,7 @@ import { expectNoKey } from './checks';
 import { GPT_IMAGE_2_PIXELS as EVOLINK_PIXELS, OPENAI_PIXELS as EVOLINK_OPENAI } from './simulator/gateways/evoLink/sizes';
 import { GPT_4O_PIXELS as TOAPIS_4O, GPT_IMAGE_2_PIXELS as TOAPIS_PIXELS } from './simulator/gateways/toApis/sizes';
 import { GatewaySimulator } from './simulator';
-import type { GatewayName } from './simulator';
+import type { GatewayName, LoggedRequest } from './simulator';
 import { imageHeader } from './simulator/wire';
 import { FAST, runNode, runNodeWithFiles } from './support';
 import type { GatewayId } from './support';
@@ -283,6 +283,27 @@ describe('status, results and failures of each model', () => {
 		// Created one after another, then waited for together: every create came before the first download.
 		const firstDownload = Math.min(...sim.requestsOf('download').map((request) => request.at));
 		for (const create of sim.creates(gateway)) expect(create.at).toBeLessThan(firstDownload);
+	});
+
+	test('where one of an item\'s tasks fails, the images of the others are kept and the failure is listed', async () => {
+		const first = () => sim.tasks('toApis')[0]?.id;
+		sim.inject({
+			kind: 'poll',
+			times: 50,
+			when: (request) => request.taskId === first(),
+			response: {
+				type: 'status',
+				status: 200,
+				body: (request: LoggedRequest) => ({ id: request.taskId, status: 'failed', progress: 0, error: { code: 'content_policy_violation', message: 'refused' } }),
+			},
+		});
+		const run = await runNode(sim, generate('toApis', { model: 'gpt-image-2', size: '1:1', resolution: '1K', numberOfImages: 2 }));
+		expect(run.error).toBeUndefined();
+		const items = run.output('GPT Image');
+		expect(items).toHaveLength(1);
+		expect(items[0].json.taskId).toBe(sim.tasks('toApis')[1].id);
+		expect(items[0].json.taskErrors).toEqual([{ taskId: first(), error: expect.stringContaining('refused') }]);
+		expect(items[0].binary?.data).toBeDefined();
 	});
 
 	test('the official channel edits with an alpha mask, and a mask without alpha is refused before anything is sent', async () => {

@@ -181,15 +181,13 @@ export async function createAndCollect(run: OperationRun, { draft, options }: Pr
 	const finished = await Promise.allSettled(
 		created.map(async ({ taskId, startedAt }) => await waitForTask(run, taskId, options, startedAt, cohort)),
 	);
-	const failures = finished.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
 	// Stop, or every task failed: nothing to show. Where some tasks of the item succeeded, their
 	// (paid) images are kept and the failed ones are reported beside them.
 	job.signal.throwIfAborted();
-	if (failures.length === finished.length) throw failures[0].reason;
-	const taskErrors = failures.map((failure, index) => ({
-		taskId: created[finished.indexOf(failure)]?.taskId ?? `#${index}`,
-		error: (failure.reason as Error).message,
-	}));
+	const taskErrors = finished.flatMap((outcome, index) =>
+		outcome.status === 'rejected' ? [{ taskId: created[index].taskId, error: (outcome.reason as Error).message }] : [],
+	);
+	if (taskErrors.length === finished.length) throw (finished[0] as PromiseRejectedResult).reason;
 
 	const items: INodeExecutionData[] = [];
 	for (const [index, outcome] of finished.entries()) {

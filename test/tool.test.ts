@@ -158,3 +158,45 @@ test("Download as an agent's tool returns the URLs of the task", async () => {
 	expect(answer).toContain(`${sim.cdnUrl}/files/${taskId}_0.png`);
 	expect(sim.requestsOf('download')).toHaveLength(0);
 });
+
+test('as a tool, every list the model picks from is also text the agent can fill in, and binary options are hidden', () => {
+	const properties = new GptImage().description.properties;
+	const lists = properties.filter((property) => property.type === 'options' && property.displayOptions?.hide?.['@tool']);
+	expect(lists.map((property) => property.name)).toEqual(expect.arrayContaining(['size', 'resolution', 'quality']));
+	for (const list of lists) {
+		const { '@tool': _hidden, ...show } = { ...list.displayOptions?.show };
+		const twin = properties.find(
+			(property) =>
+				property.name === list.name &&
+				property.type === 'string' &&
+				JSON.stringify(property.displayOptions?.show) === JSON.stringify({ ...show, '@tool': [true] }),
+		);
+		expect([list.name, twin?.description]).toEqual([list.name, expect.stringContaining('One of: ')]);
+	}
+	const options = properties.filter((property) => property.name === 'options').flatMap((property) => property.options ?? []);
+	for (const name of ['downloadImages', 'binaryPropertyName']) {
+		const option = options.find((candidate) => 'name' in candidate && candidate.name === name) as { displayOptions?: { hide?: IDataObject } };
+		expect(option.displayOptions?.hide?.['@tool']).toEqual([true]);
+	}
+});
+
+test("the agent fills Size, Resolution and Number of Images of GPT Image 2 with $fromAI, as text and a number", async () => {
+	const run = await runWorkflow({
+		workflow: agentWorkflow(
+			{
+				operation: 'generate',
+				model: 'gpt-image-2',
+				prompt: "={{ $fromAI('prompt', 'What the image shows', 'string') }}",
+				size: "={{ $fromAI('size', 'Aspect ratio', 'string') }}",
+				resolution: "={{ $fromAI('resolution', 'Resolution', 'string') }}",
+				numberOfImages: "={{ $fromAI('numberOfImages', 'How many images', 'number') }}",
+				options: FAST,
+			},
+			{ prompt: 'a poster', size: '16:9', resolution: '2K', numberOfImages: 2 },
+		),
+		credentials: simulatorCredentials(sim),
+	});
+	expect(run.error).toBeUndefined();
+	const [create] = sim.creates('evoLink');
+	expect(create.body).toMatchObject({ model: 'gpt-image-2', prompt: 'a poster', size: '16:9', resolution: '2K', n: 2 });
+});

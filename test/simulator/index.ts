@@ -335,7 +335,16 @@ export class GatewaySimulator {
 			sent += chunk.length;
 			const flushed = res.write(chunk);
 			if (fault.intervalMs) await this.sleep(fault.intervalMs);
-			else if (!flushed) await new Promise<void>((resolve) => res.once('drain', () => resolve()).once('close', () => resolve()));
+			else if (!flushed) {
+				await new Promise<void>((resolve) => {
+					const done = () => {
+						res.off('drain', done);
+						res.off('close', done);
+						resolve();
+					};
+					res.once('drain', done).once('close', done);
+				});
+			}
 		}
 		res.end();
 	}

@@ -44,7 +44,12 @@ function groupBy<T>(models: ModelSpec[], key: (model: ModelSpec) => T | undefine
 
 type Show = Record<string, Array<string | number | boolean>>;
 
-function optionProperty(option: ModelOption, show: Show, nested: boolean): INodeProperties {
+/**
+ * A model option as a parameter. A list (Size, Resolution, Quality …) cannot be left to an AI
+ * agent in n8n's editor (its "let the model define this" button skips lists), so as a tool the node
+ * shows the same parameter as text, its values named in the description for the model to pick from.
+ */
+function optionProperties(option: ModelOption, show: Show, nested: boolean): INodeProperties[] {
 	// Inside the Options collection, the node's own parameters are addressed with a leading slash.
 	const root = (name: string) => (nested ? `/${name}` : name);
 	const displayShow = Object.fromEntries(Object.entries(show).map(([name, values]) => [root(name), values]));
@@ -56,11 +61,25 @@ function optionProperty(option: ModelOption, show: Show, nested: boolean): INode
 		description: option.description,
 		displayOptions: { show: { ...displayShow, ...option.showWhen } },
 	};
-	if (option.choices) property.options = option.choices.map((choice) => ({ ...choice }));
 	if (option.kind === 'number') property.typeOptions = { minValue: option.min, maxValue: option.max };
 	if (option.placeholder) property.placeholder = option.placeholder;
 	if (option.hint) property.hint = option.hint;
-	return property;
+	if (!option.choices) return [property];
+	const values = option.choices.map((choice) => String(choice.value));
+	return [
+		{
+			...property,
+			options: option.choices.map((choice) => ({ ...choice })),
+			displayOptions: { ...property.displayOptions, hide: { '@tool': [true] } },
+		},
+		{
+			...property,
+			type: 'string',
+			default: String(option.default),
+			description: `${option.description}. One of: ${values.join(', ')}.`,
+			displayOptions: { show: { ...property.displayOptions?.show, '@tool': [true] } },
+		},
+	];
 }
 
 function countDescription(images: ModelSpec['images']): string {
@@ -168,7 +187,7 @@ export function modelDetailProperties(operation: ModelOperation): INodePropertie
 		const keys = [...new Set(mainOptions.map((option) => option.key))];
 		for (const key of keys) {
 			for (const { value: option, ids } of groupBy(models, (model) => model.options.find((o) => o.key === key && o.placement === 'main'))) {
-				properties.push(optionProperty(option, ofModels(ids), false));
+				properties.push(...optionProperties(option, ofModels(ids), false));
 			}
 		}
 		for (const { value: images, ids } of groupBy(models, (model) => (model.images.max > 1 ? model.images : undefined))) {
@@ -198,8 +217,8 @@ export function modelOptionsInCollection(operation: ModelOperation): INodeProper
 		const models = modelsFor(gateway, operation);
 		const keys = [...new Set(models.flatMap((model) => model.options.filter((o) => o.placement === 'options').map((o) => o.key)))];
 		return keys.flatMap((key) =>
-			groupBy(models, (model) => model.options.find((o) => o.key === key && o.placement === 'options')).map(({ value, ids }) =>
-				optionProperty(value, { gateway: [gateway.id], [modelParameter]: ids }, true),
+			groupBy(models, (model) => model.options.find((o) => o.key === key && o.placement === 'options')).flatMap(({ value, ids }) =>
+				optionProperties(value, { gateway: [gateway.id], [modelParameter]: ids }, true),
 			),
 		);
 	});

@@ -38,7 +38,7 @@ const UNUSABLE_ANSWERS_GRACE_MS = 60_000;
  * are reported).
  */
 const MAX_IMAGES_PER_TASK = Math.max(
-	...Object.values(GATEWAYS).flatMap((gateway) => gateway.models.map((model) => (model.images.perTask === 'n' ? model.images.max : 1))),
+	...Object.values(GATEWAYS).flatMap((gateway) => gateway.models.map((model) => (model.images.perTask === 'many' ? model.images.max : 1))),
 );
 
 export const binaryPropertyOption: INodeProperties = {

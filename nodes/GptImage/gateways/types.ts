@@ -177,10 +177,10 @@ export interface ModelSpec {
 		singleImage: boolean;
 	};
 	/**
-	 * Images per item. `perTask` 'n': one task makes `count` images (allowed: `choices`, or 1 to
+	 * Images per item. `perTask` 'many': one task makes `count` images (allowed: `choices`, or 1 to
 	 * `max`); 'one': the model makes one image per task, and `count` images are `count` tasks.
 	 */
-	images: { perTask: 'n' | 'one'; max: number; choices?: number[] };
+	images: { perTask: 'many' | 'one'; max: number; choices?: number[] };
 	options: ModelOption[];
 	/** Combinations the gateway refuses (e.g. a size at a resolution), given how many references there are. */
 	check?(values: Record<string, OptionValue>, references: number): OptionProblem | undefined;

@@ -83,7 +83,7 @@ function createBody(request: TaskRequest): Record<string, unknown> {
 	// Resolution applies to ratio sizes only [E-G2].
 	if (values.resolution !== undefined && !custom && size !== 'auto') body.resolution = values.resolution;
 	if (values.quality !== undefined) body.quality = values.quality;
-	if (model.images.perTask === 'n') body.n = request.imageCount;
+	if (model.images.perTask === 'many') body.n = request.imageCount;
 	if (request.referenceUrls.length) body.image_urls = request.referenceUrls;
 	if (request.maskUrl) body.mask_url = request.maskUrl;
 	if (request.callbackUrl) body.callback_url = request.callbackUrl;

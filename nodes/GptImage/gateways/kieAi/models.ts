@@ -91,7 +91,7 @@ export const MODELS: ModelSpec[] = [
 			needsAlpha: false,
 			singleImage: true,
 		},
-		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
+		images: { perTask: 'many', max: 4, choices: [1, 2, 4] },
 		options: [
 			sizeOption(Object.keys(GPT_4O_PIXELS), GPT_4O_PIXELS),
 			enhancePrompt,

@@ -71,7 +71,7 @@ function createBody(request: TaskRequest): Record<string, unknown> {
 	const body: Record<string, unknown> = { model: model.id, prompt: request.prompt, size: values.size };
 	if (values.resolution !== undefined) body.resolution = resolutionFor(model.id, values.resolution);
 	if (values.quality !== undefined) body.quality = values.quality;
-	if (model.images.perTask === 'n') body.n = request.imageCount;
+	if (model.images.perTask === 'many') body.n = request.imageCount;
 	if (model.id === 'gpt-image-2' || model.id === 'gpt-image-2-vip') body.response_format = 'url';
 	if (values.outputFormat !== undefined) body.output_format = values.outputFormat;
 	if (values.outputFormat === 'jpeg' && values.outputCompression !== undefined) body.output_compression = values.outputCompression;

@@ -107,7 +107,7 @@ export const MODELS: ModelSpec[] = [
 			singleImage: false,
 		},
 		// "1~10" on the edits page, "up to 4" on the model page [T-EDIT][T-OFF]: both are accepted.
-		images: { perTask: 'n', max: 10 },
+		images: { perTask: 'many', max: 10 },
 		options: [
 			resolution('Output resolution; 4K takes only the wide and tall sizes'),
 			tieredSize(['auto', ...RATIOS_13], tierSummary(OFFICIAL_TIERS, RATIOS_13)),
@@ -153,7 +153,7 @@ export const MODELS: ModelSpec[] = [
 			needsAlpha: false,
 			singleImage: true,
 		},
-		images: { perTask: 'n', max: 4, choices: [1, 2, 4] },
+		images: { perTask: 'many', max: 4, choices: [1, 2, 4] },
 		options: [sizeOption(Object.keys(GPT_4O_PIXELS), GPT_4O_PIXELS)],
 		pixels: (values) => GPT_4O_PIXELS[String(values.size)] as [number, number] | undefined,
 	},

@@ -164,7 +164,8 @@ test('as a tool, every list the model picks from is also text the agent can fill
 	const lists = properties.filter((property) => property.type === 'options' && property.displayOptions?.hide?.['@tool']);
 	expect(lists.map((property) => property.name)).toEqual(expect.arrayContaining(['size', 'resolution', 'quality']));
 	for (const list of lists) {
-		const { '@tool': _hidden, ...show } = { ...list.displayOptions?.show };
+		const show = { ...list.displayOptions?.show };
+		delete show['@tool'];
 		const twin = properties.find(
 			(property) =>
 				property.name === list.name &&

@@ -77,7 +77,7 @@ test.concurrent('Kie.ai: 25 items are created without a single 429, spaced to 20
 	});
 });
 
-describe.each(GATEWAYS)('on $id', ({ id, sim: name }) => {
+describe.each(GATEWAYS)('on $id', ({ id }) => {
 	test.concurrent('output order is input order, with items finishing in reverse order', async () => {
 		await withSimulator(async (sim) => {
 			const count = 8;
@@ -100,7 +100,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: name }) => {
 			const downloaded = sim.requestsOf('download').map((request) => Number(promptOf(sim, request).replace(/^.*item /, '')));
 			expect(downloaded).toHaveLength(count);
 			expect(downloaded.slice(0, count / 2).every((item) => item >= count / 2)).toBe(true);
-			expect(sim.creates(name)).toHaveLength(count);
+			expect(sim.creates(id)).toHaveLength(count);
 			expectNoKeyOnCdn(sim);
 		});
 	});
@@ -130,7 +130,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: name }) => {
 			expect(items[4].json.taskId).toBe(taskOf(sim, 'file gone 4')!.id);
 			expect(String(items[4].json.error)).toContain('HTTP 404');
 			// One create per item: the refused one was not repeated.
-			expect(sim.creates(name)).toHaveLength(prompts.length);
+			expect(sim.creates(id)).toHaveLength(prompts.length);
 			expectNoKey(run);
 		});
 	});
@@ -165,7 +165,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: name }) => {
 			await sleep(1500);
 			const late = sim.requests.filter((r) => r.at > returnedAt + 250);
 			expect(late.map((r) => `${r.kind} of "${promptOf(sim, r)}", ${r.at - returnedAt} ms after the node returned`)).toEqual([]);
-			expect(sim.creates(name)).toHaveLength(prompts.length);
+			expect(sim.creates(id)).toHaveLength(prompts.length);
 			expectNoKey(run);
 		});
 	});
@@ -181,7 +181,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: name }) => {
 			const late = taskOf(sim, 'late create')!;
 			expect(String(run.nodeError('GPT Image')!.description)).toContain(`may still finish (and are billed): ${late.id}.`);
 			// Its create was waited for, not repeated, and the task was never polled.
-			expect(sim.creates(name)).toHaveLength(2);
+			expect(sim.creates(id)).toHaveLength(2);
 			expect(sim.requestsOf('poll').filter((r) => r.taskId === late.id)).toEqual([]);
 		});
 	});
@@ -198,7 +198,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: name }) => {
 			expect(run.status).toBe('canceled');
 			expect(returnedAt - stoppedAt).toBeLessThan(1000);
 			// Four in flight, each polled; the other eight never started.
-			expect(sim.creates(name)).toHaveLength(4);
+			expect(sim.creates(id)).toHaveLength(4);
 			const polled = new Set(sim.requestsOf('poll').filter((r) => r.at <= stoppedAt).map((r) => r.taskId));
 			expect(polled.size).toBe(4);
 			await sleep(1500);
@@ -220,7 +220,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: name }) => {
 
 			expect(run.error).toBeUndefined();
 			expect(run.output('GPT Image')).toHaveLength(4);
-			expect(sim.creates(name)).toHaveLength(4);
+			expect(sim.creates(id)).toHaveLength(4);
 			const polls = sim.requestsOf('poll');
 			const limited = polls.find((r) => r.status === 429)!;
 			expect(limited).toBeDefined();

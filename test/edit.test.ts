@@ -14,7 +14,7 @@ afterAll(async () => await sim.stop());
 beforeEach(() => sim.clearLog());
 
 
-describe.each(GATEWAYS)('Edit on $id', ({ id, sim: gatewayName }) => {
+describe.each(GATEWAYS)('Edit on $id', ({ id }) => {
 	test('a binary image and a binary mask give images derived from the input, repainted inside the mask', async () => {
 		const files: FileSpec[] = [
 			{ field: 'data', kind: 'photo', width: 64, height: 64 },
@@ -51,13 +51,13 @@ describe.each(GATEWAYS)('Edit on $id', ({ id, sim: gatewayName }) => {
 		}
 
 		// Both binaries went through the gateway's file API, and the task got their URLs.
-		const uploads = sim.requestsOf('upload', gatewayName);
+		const uploads = sim.requestsOf('upload', id);
 		expect(uploads).toHaveLength(2);
 		expect(uploads.every((upload) => upload.headers.authorization === 'Bearer sk-sim-test')).toBe(true);
 
 		// The node's create: the image's upload URL in the gateway's image field, the mask's in its
 		// mask field, and each URL serves exactly the bytes the node was given.
-		const body = sim.creates(gatewayName)[0].body as Record<string, unknown>;
+		const body = sim.creates(id)[0].body as Record<string, unknown>;
 		const [imageField, maskField] = { toApis: ['image_urls', 'mask_url'], kieAi: ['filesUrl', 'maskUrl'], evoLink: ['image_urls', 'mask_url'] }[id];
 		const [imageUrl] = body[imageField] as string[];
 		const maskUrl = body[maskField] as string;
@@ -96,8 +96,8 @@ describe.each(GATEWAYS)('Edit on $id', ({ id, sim: gatewayName }) => {
 		);
 
 		expect(run.error).toBeUndefined();
-		expect(sim.requestsOf('upload', gatewayName)).toHaveLength(2);
-		const task = sim.getTask(sim.creates(gatewayName)[0].taskId!)!;
+		expect(sim.requestsOf('upload', id)).toHaveLength(2);
+		const task = sim.getTask(sim.creates(id)[0].taskId!)!;
 		expect(task.imageUrls).toHaveLength(3);
 		expect(task.imageUrls[0]).toMatch(new RegExp(`^${sim.cdnUrl}/`));
 		expect(task.imageUrls[1]).toBe('https://example.com/style.png');

@@ -5,7 +5,7 @@ import { runWorkflow } from './engine/runWorkflow';
 import type { RunWorkflowResult } from './engine/runWorkflow';
 import { freePort, REFUSING_PORT, startProxy } from './proxy';
 import { GatewaySimulator, pngSize } from './simulator';
-import type { GatewayName, LoggedRequest } from './simulator';
+import type { LoggedRequest } from './simulator';
 import { FAST, GATEWAYS, runNode, simulatorCredentials, workflowOf } from './support';
 import type { GatewayId } from './support';
 
@@ -47,7 +47,6 @@ interface Failure {
 interface Case {
 	fault: string;
 	gateway: GatewayId;
-	sim: GatewayName;
 	setup?: (sim: GatewaySimulator) => void;
 	prompt?: string;
 	numberOfImages?: number;
@@ -64,13 +63,12 @@ interface Case {
 	check?: (run: RunWorkflowResult, sim: GatewaySimulator) => void;
 }
 
-type Row = Omit<Case, 'gateway' | 'sim' | 'fails'> & {
+type Row = Omit<Case, 'gateway' | 'fails'> & {
 	on?: GatewayId[];
 	fails?: (gateway: GatewayId) => Failure | undefined;
 };
 
 const ALL: GatewayId[] = GATEWAYS.map((gateway) => gateway.id);
-const simOf = (gateway: GatewayId) => GATEWAYS.find((g) => g.id === gateway)!.sim;
 
 /** Requests of a kind that came after the first faulted one of that kind. */
 function afterFault(sim: GatewaySimulator, kind: LoggedRequest['kind']): { fault: LoggedRequest; next: LoggedRequest } {
@@ -322,7 +320,7 @@ const ROWS: Row[] = [
 ];
 
 const CASES: Case[] = ROWS.flatMap(({ on = ALL, fails, ...row }) =>
-	on.map((gateway) => ({ ...row, gateway, sim: simOf(gateway), fails: fails?.(gateway) })),
+	on.map((gateway) => ({ ...row, gateway, fails: fails?.(gateway) })),
 );
 
 async function withSimulator<T>(use: (sim: GatewaySimulator) => Promise<T>): Promise<T> {
@@ -347,7 +345,7 @@ function expectFailure(run: RunWorkflowResult, sim: GatewaySimulator, c: Case, e
 	expect(description).toMatch(ADVICE[expected.advice]);
 	expect(description).toContain(`Gateway code: ${expected.code}.`);
 	if (expected.taskId) {
-		const [task] = sim.tasks(c.sim);
+		const [task] = sim.tasks(c.gateway);
 		expect(error.message).toContain(`(task ${task.id})`);
 		expect(description).toContain(`Task id: ${task.id}.`);
 	} else {
@@ -416,10 +414,10 @@ describe('fault matrix', () => {
 		expect(sim.pendingFaults()).toBe(0);
 
 		// Creates are billed: one per item, unless the gateway certainly refused the first.
-		const creates = sim.creates(c.sim);
+		const creates = sim.creates(c.gateway);
 		if (c.creates === 'retried') {
 			expect(creates.length).toBeGreaterThan(1);
-			expect(sim.tasks(c.sim)).toHaveLength(1);
+			expect(sim.tasks(c.gateway)).toHaveLength(1);
 		} else {
 			expect(creates).toHaveLength(1);
 		}
@@ -433,7 +431,7 @@ describe('fault matrix', () => {
 			expect(run.error).toBeUndefined();
 			const items = run.output('GPT Image');
 			expect(items).toHaveLength(c.images ?? c.numberOfImages ?? 1);
-			const [task] = sim.tasks(c.sim);
+			const [task] = sim.tasks(c.gateway);
 			for (const item of items) {
 				expect(item.json).toMatchObject({ taskId: task.id, state: 'succeeded' });
 				expect(item.pairedItem).toEqual({ item: 0 });
@@ -522,10 +520,9 @@ describe('connection refused on create', () => {
 		await withSimulator(async (sim) => {
 			// Nothing listens on the port at first: the create is refused before anything is sent.
 			const port = await freePort();
-			const name = simOf(gateway);
 			const credentials = simulatorCredentials(sim);
 			const credential = GATEWAYS.find((g) => g.id === gateway)!.credential;
-			credentials[credential] = { ...credentials[credential], baseUrl: `http://127.0.0.1:${port}/${name}` };
+			credentials[credential] = { ...credentials[credential], baseUrl: `http://127.0.0.1:${port}/${gateway}` };
 			let openedAt = 0;
 			let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
 			const opening = new Promise<void>((resolve) =>
@@ -548,10 +545,10 @@ describe('connection refused on create', () => {
 				expect(run.error).toBeUndefined();
 				expect(run.output('GPT Image')).toHaveLength(1);
 				// The create went through once the port was open: one request reached the gateway, one task.
-				const creates = sim.creates(name);
+				const creates = sim.creates(gateway);
 				expect(creates).toHaveLength(1);
 				expect(creates[0].at).toBeGreaterThanOrEqual(openedAt);
-				expect(sim.tasks(name)).toHaveLength(1);
+				expect(sim.tasks(gateway)).toHaveLength(1);
 				expectNoKey(run);
 			} finally {
 				await opening;

@@ -11,7 +11,7 @@ beforeAll(async () => {
 afterAll(async () => await sim.stop());
 beforeEach(() => sim.clearLog());
 
-describe.each(GATEWAYS)('Generate on $id', ({ id, sim: gatewayName }) => {
+describe.each(GATEWAYS)('Generate on $id', ({ id }) => {
 	test('returns the image as binary data and its URL and task in JSON', async () => {
 		const run = await runNode(sim, {
 			gateway: id,
@@ -36,7 +36,7 @@ describe.each(GATEWAYS)('Generate on $id', ({ id, sim: gatewayName }) => {
 		expect(pngSize(bytes)).toEqual({ width: 1536, height: 1024 });
 
 		// Exactly one paid request, authenticated; the CDN download carries no key.
-		const creates = sim.creates(gatewayName);
+		const creates = sim.creates(id);
 		expect(creates).toHaveLength(1);
 		expect(creates[0].headers.authorization).toBe('Bearer sk-sim-test');
 		const downloads = sim.requestsOf('download');
@@ -58,7 +58,7 @@ describe.each(GATEWAYS)('Generate on $id', ({ id, sim: gatewayName }) => {
 		const images = await Promise.all(items.map(async (item) => await run.binaryBuffer(item.binary!.data)));
 		for (const image of images) expect(pngSize(image)).toEqual({ width: 1024, height: 1024 });
 		expect(new Set(images.map((image) => image.toString('base64'))).size).toBe(4);
-		expect(sim.creates(gatewayName)).toHaveLength(1);
+		expect(sim.creates(id)).toHaveLength(1);
 	});
 
 	test('Download Images off returns the URLs without binary data', async () => {
@@ -124,12 +124,12 @@ test('several input items run concurrently and come out in input order with thei
 	for (const create of creates) expect(create.at).toBeLessThan(firstDownload);
 });
 
-test.each(GATEWAYS)('the prompt and size reach $id in its own wire format', async ({ id, sim: gatewayName }) => {
+test.each(GATEWAYS)('the prompt and size reach $id in its own wire format', async ({ id }) => {
 	await runNode(sim, {
 		gateway: id,
 		parameters: { operation: 'generate', prompt: 'wire check', size: '2:3', numberOfImages: 2, options: FAST },
 	});
-	const body = sim.creates(gatewayName)[0].body as Record<string, unknown>;
+	const body = sim.creates(id)[0].body as Record<string, unknown>;
 	expect(body).toMatchObject(
 		{
 			toApis: { model: 'gpt-4o-image', prompt: 'wire check', size: '2:3', n: 2 },

@@ -29,7 +29,7 @@ function submitLaterExample(gateway: (typeof GATEWAYS)[number]['id']) {
 	return exampleOnSimulator(loadWorkflowFile(join(__dirname, '..', 'examples', 'submit-now-collect-later.json')), sim, gateway);
 }
 
-describe.each(GATEWAYS)('on $id', ({ id, sim: gatewayName }) => {
+describe.each(GATEWAYS)('on $id', ({ id }) => {
 	test('Generate without waiting → Get Status → Download (the example workflow)', async () => {
 		const run = await runWorkflow({ workflow: submitLaterExample(id), credentials: simulatorCredentials(sim) });
 
@@ -52,7 +52,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: gatewayName }) => {
 			expect(item.json.taskId).toBe(taskId);
 			expect(pngSize(await run.binaryBuffer(item.binary!.data))).toEqual({ width: 1536, height: 1024 });
 		}
-		expect(sim.creates(gatewayName)).toHaveLength(1);
+		expect(sim.creates(id)).toHaveLength(1);
 	});
 
 	test('a failed task is a NodeApiError with the gateway message and the task id', async () => {
@@ -64,7 +64,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: gatewayName }) => {
 		expect(run.status).toBe('error');
 		const error = run.nodeError('GPT Image')!;
 		expect(error.name).toBe('NodeApiError');
-		const taskId = sim.creates(gatewayName)[0].taskId!;
+		const taskId = sim.creates(id)[0].taskId!;
 		expect(error.message).toContain(taskId);
 		expect(error.message).toContain(POLICY_MESSAGE[id]);
 		expect(String(error.description)).toMatch(/content policy/);
@@ -88,7 +88,7 @@ describe.each(GATEWAYS)('on $id', ({ id, sim: gatewayName }) => {
 		expect(items[0].binary?.data).toBeDefined();
 		expect(items[1].binary).toBeUndefined();
 		expect(String(items[1].json.error)).toContain(POLICY_MESSAGE[id]);
-		expect(items[1].json.taskId).toBe(sim.creates(gatewayName)[1].taskId);
+		expect(items[1].json.taskId).toBe(sim.creates(id)[1].taskId);
 		expect(items[2].binary?.data).toBeDefined();
 	});
 });
@@ -118,7 +118,7 @@ test('Max Wait exceeded: the error names the task, its state, and says it may st
 	expect(polls[polls.length - 1].at - sim.creates('toApis')[0].at).toBeLessThan(2000 + 400);
 });
 
-test.each(GATEWAYS)('Stop on $id: the poll loop ends and sends nothing more', async ({ id, sim: gatewayName }) => {
+test.each(GATEWAYS)('Stop on $id: the poll loop ends and sends nothing more', async ({ id }) => {
 	const run = await runNode(
 		sim,
 		{
@@ -131,8 +131,8 @@ test.each(GATEWAYS)('Stop on $id: the poll loop ends and sends nothing more', as
 	const stoppedAt = Date.now();
 
 	expect(run.status).toBe('canceled');
-	expect(sim.creates(gatewayName)).toHaveLength(2);
-	expect(sim.requestsOf('poll', gatewayName).length).toBeGreaterThan(0);
+	expect(sim.creates(id)).toHaveLength(2);
+	expect(sim.requestsOf('poll', id).length).toBeGreaterThan(0);
 	const countAtStop = sim.requests.length;
 	await new Promise((resolve) => setTimeout(resolve, 2000));
 	expect(sim.requests.length).toBe(countAtStop);

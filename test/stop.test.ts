@@ -29,7 +29,7 @@ beforeAll(async () => {
 	await sim.stop();
 });
 
-test.each(GATEWAYS)('Stop on $id: every phase ends at once and nothing is sent afterwards', async ({ id, sim: name }) => {
+test.each(GATEWAYS)('Stop on $id: every phase ends at once and nothing is sent afterwards', async ({ id }) => {
 	const sim = await GatewaySimulator.start({ latencyMs: 60_000 });
 	try {
 		const is = (text: string) => (request: LoggedRequest) => promptOf(sim, request).includes(text);
@@ -99,7 +99,7 @@ test.each(GATEWAYS)('Stop on $id: every phase ends at once and nothing is sent a
 		await sim.stop();
 		expect(pendingTimers()).toBeLessThanOrEqual(timersBefore);
 
-		expect(sim.creates(name)).toHaveLength(prompts.length);
+		expect(sim.creates(id)).toHaveLength(prompts.length);
 		expectNoKey(run);
 	} finally {
 		await sim.stop();

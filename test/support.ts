@@ -7,22 +7,19 @@ import { runWorkflow } from './engine/runWorkflow';
 import type { RunWorkflowOptions, RunWorkflowResult, WorkflowJson } from './engine/runWorkflow';
 import { fileOf, IMAGES_NODE_TYPE, maskConvention } from './images';
 import type { FileSpec } from './images';
-import type { GatewayName, GatewaySimulator } from './simulator';
+import type { GatewaySimulator } from './simulator';
 
 /** What the tests share: workflows around one GPT Image node, credentials for the simulator. */
 
 export type { GatewayId };
 
 /** Every gateway of the node's registry, as the tests use it: its id (also the simulator's name) and credential. */
-export const GATEWAYS: Array<{ id: GatewayId; sim: GatewayName; credential: string }> = Object.values(REGISTRY).map(
-	(gateway) => ({ id: gateway.id, sim: gateway.id, credential: gateway.credentialType }),
+export const GATEWAYS: Array<{ id: GatewayId; credential: string }> = Object.values(REGISTRY).map(
+	(gateway) => ({ id: gateway.id, credential: gateway.credentialType }),
 );
 
 export const NODE_TYPE = 'n8n-nodes-gpt-image.gptImage';
 
-export function simName(gateway: GatewayId): GatewayName {
-	return GATEWAYS.find((g) => g.id === gateway)!.sim;
-}
 
 export function credentialType(gateway: GatewayId): string {
 	return GATEWAYS.find((g) => g.id === gateway)!.credential;
@@ -36,7 +33,7 @@ export function simulatorCredentials(
 	return Object.fromEntries(
 		GATEWAYS.map((g) => [
 			g.credential,
-			{ apiKey, baseUrl: sim.baseUrl(g.sim), uploadBaseUrl: sim.uploadBaseUrl(g.sim) },
+			{ apiKey, baseUrl: sim.baseUrl(g.id), uploadBaseUrl: sim.uploadBaseUrl(g.id) },
 		]),
 	);
 }

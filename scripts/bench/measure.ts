@@ -8,7 +8,7 @@ import { runInNewContext } from 'vm';
 import { runWorkflow } from '../../test/engine/runWorkflow';
 import type { ImagePayload, SimulatorOptions } from '../../test/simulator';
 import type { ProgressProfile } from '../../test/simulator/types';
-import { simName, workflowOf } from '../../test/support';
+import { workflowOf } from '../../test/support';
 import type { GatewayId } from '../../test/support';
 import type { LoggedRequestLite, SimulatorHost } from './simHost';
 
@@ -151,7 +151,7 @@ export async function measureRun(host: SimulatorHost, spec: RunSpec, alone = tru
 		},
 		sim,
 	);
-	const gatewayName = simName(spec.gateway);
+	const gatewayName = spec.gateway;
 	const workflow = workflowOf(
 		[
 			{

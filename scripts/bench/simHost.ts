@@ -78,7 +78,7 @@ export class SimulatorHost {
 		const apiKey = `sk-sim-bench-${sim}`;
 		const urls = await this.call<SimUrls>({ type: 'start', sim, options: { ...options, apiKey } });
 		return Object.fromEntries(
-			GATEWAYS.map((g) => [g.credential, { apiKey, baseUrl: urls.baseUrl[g.sim], uploadBaseUrl: urls.uploadBaseUrl[g.sim] }]),
+			GATEWAYS.map((g) => [g.credential, { apiKey, baseUrl: urls.baseUrl[g.id], uploadBaseUrl: urls.uploadBaseUrl[g.id] }]),
 		);
 	}
 

@@ -23,12 +23,9 @@ export const NODE_TYPE = 'n8n-nodes-gpt-image.gptImage';
 /** Fixed, so that import, execute and start all decrypt the same credentials. */
 const ENCRYPTION_KEY = 'gpt-image-real-n8n-test-key-0001';
 
-export type SimGateway = GatewayId;
-
 export interface Gateway {
 	/** The node's `gateway` parameter value. */
 	id: GatewayId;
-	sim: SimGateway;
 	credentialType: string;
 	/** The examples use the first gateway's id; the others are derived the same way. */
 	credentialId: string;
@@ -43,7 +40,6 @@ function credentialIdOf(id: string): string {
 /** Every gateway of the node's registry, with the credential the runs import for it. */
 export const GATEWAYS: Gateway[] = Object.values(REGISTRY).map((gateway) => ({
 	id: gateway.id,
-	sim: gateway.id,
 	credentialType: gateway.credentialType,
 	credentialId: credentialIdOf(gateway.id),
 	credentialName: `${gateway.displayName} account`,
@@ -56,7 +52,7 @@ export interface SimulatorInfo {
 	latencyMs: number;
 	/** GET it (`?from=<n>`) for the simulator's request log. */
 	requestsUrl: string;
-	gateways: Record<SimGateway, { baseUrl: string; uploadBaseUrl: string }>;
+	gateways: Record<GatewayId, { baseUrl: string; uploadBaseUrl: string }>;
 }
 
 /** An n8n workflow as the examples hold it (the parts we touch). */
@@ -323,7 +319,7 @@ export class Harness {
 			name: g.credentialName,
 			type: g.credentialType,
 			// A plain object: n8n encrypts it with N8N_ENCRYPTION_KEY on import.
-			data: { apiKey: sim.apiKey, baseUrl: sim.gateways[g.sim].baseUrl, uploadBaseUrl: sim.gateways[g.sim].uploadBaseUrl },
+			data: { apiKey: sim.apiKey, baseUrl: sim.gateways[g.id].baseUrl, uploadBaseUrl: sim.gateways[g.id].uploadBaseUrl },
 		}));
 		const file = join(this.userFolder, 'credentials.json');
 		writeFileSync(file, JSON.stringify(credentials, null, 2));
